@@ -1,0 +1,31 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "fnreg",
+    products: [
+        .executable(name: "fnreg", targets: ["CLI"]),
+        .library(name: "Registry", targets: ["Registry"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The system libsqlite3 (Debian: libsqlite3-dev).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // The system libcrypto, for SHA-256 only (Debian: libssl-dev). See README "Dependencies".
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .executableTarget(name: "EmbedMigrationsTool", path: "Sources/EmbedMigrationsTool"),
+        .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["EmbedMigrationsTool"]),
+        .target(
+            name: "Registry",
+            dependencies: ["CSQLite", "CCrypto"],
+            plugins: ["EmbedMigrations"]),
+        .executableTarget(
+            name: "CLI",
+            dependencies: ["Registry", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
+        .testTarget(name: "CLITests", dependencies: ["Registry"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

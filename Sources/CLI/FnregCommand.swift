@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import Registry
+
+@main
+struct FnregCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fnreg",
+        abstract: "The system of record for AWS Lambda configurations, with history.",
+        subcommands: [Validate.self, Import.self, Log.self, Functions.self, Show.self, Diff.self, Export.self,
+                      Deploy.self, Deployments.self, Rollback.self, Status.self, Doctor.self, Backup.self])
+
+    /// Runs the command; errors become one sentence on stderr and SPEC §5's exit codes.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as RegistryError {
+            Output.error("fnreg: " + error.description)
+            Foundation.exit(error.exitCode)
+        } catch let error as HistoryError {
+            Output.error("fnreg: " + error.description)
+            Foundation.exit(3)
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch let error as SQLiteError {
+            Output.error("fnreg: the database failed: \(error.message).")
+            Foundation.exit(3)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                Output.write(fullMessage(for: error) + "\n")
+                Foundation.exit(0)
+            }
+            Output.error(fullMessage(for: error))
+            Foundation.exit(2)
+        }
+    }
+}

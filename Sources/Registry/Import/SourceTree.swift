@@ -1,0 +1,150 @@
+import Foundation
+
+/// One file of a configuration repository: its content id (git blob id, or SHA-256 of a work-tree
+/// file's bytes) and what kind of file it is.
+struct FileRef: Hashable {
+    enum Kind: Hashable { case regular, symlink, submodule, special }
+    var id: String
+    var kind: Kind
+
+    init(id: String, kind: Kind) {
+        self.id = id
+        self.kind = kind
+    }
+}
+
+extension FileRef.Kind {
+    init(gitMode: String) {
+        switch gitMode {
+        case "120000": self = .symlink
+        case "160000": self = .submodule
+        default: self = .regular
+        }
+    }
+}
+
+/// The relevant files of a configuration repository at one source state, by path relative to its root.
+struct SourceTree {
+    static let roots = ["lambda_functions/", "terraform/environments/"]
+    static let environmentsRoot = "terraform/environments/"
+    /// Larger JSON documents are refused before they are read whole.
+    static let maximumDocumentBytes = 1 << 20
+
+    var files: [String: FileRef] = [:]
+
+    static func isRelevant(_ path: String) -> Bool {
+        path.hasPrefix("lambda_functions/") || path.hasPrefix("terraform/environments/")
+    }
+
+    static func isFunctionJSON(_ path: String) -> Bool {
+        path.hasPrefix("lambda_functions/") && (path as NSString).lastPathComponent == "function.json"
+    }
+
+    /// For `terraform/environments/<env>/environment.json`: the environment.
+    static func environmentPatch(_ path: String) -> String? {
+        guard path.hasPrefix(environmentsRoot) else { return nil }
+        let parts = path.dropFirst(environmentsRoot.count).split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count == 2 && parts[1] == "environment.json" ? String(parts[0]) : nil
+    }
+
+    /// For `terraform/environments/<env>/overrides/<function>.json`: (environment, function).
+    static func override(_ path: String) -> (String, String)? {
+        guard path.hasPrefix(environmentsRoot) else { return nil }
+        let parts = path.dropFirst(environmentsRoot.count).split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[1] == "overrides", parts[2].hasSuffix(".json"), parts[2].count > 5 else { return nil }
+        return (String(parts[0]), String(parts[2].dropLast(5)))
+    }
+
+    /// For any file below `terraform/environments/<env>/`: the environment it makes exist.
+    static func environment(_ path: String) -> String? {
+        guard path.hasPrefix(environmentsRoot) else { return nil }
+        let rest = path.dropFirst(environmentsRoot.count)
+        guard let slash = rest.firstIndex(of: "/"), slash != rest.startIndex else { return nil }
+        return String(rest[..<slash])
+    }
+
+    static func isDocument(_ path: String) -> Bool {
+        isFunctionJSON(path) || environmentPatch(path) != nil || override(path) != nil
+    }
+}
+
+/// Where file contents come from: git objects, or bytes read from a work tree.
+protocol ContentSource: AnyObject {
+    func contents(_ refs: [FileRef]) throws -> [Data]
+}
+
+extension GitRepository: ContentSource {
+    func contents(_ refs: [FileRef]) throws -> [Data] { try read(refs.map(\.id)) }
+}
+
+/// A work tree read from disk: regular files only, symlinks never followed, nothing outside the root.
+final class WorkTreeSource: ContentSource {
+    let root: String
+    private(set) var bytes: [String: Data] = [:]
+
+    init(root: String) { self.root = root }
+
+    func contents(_ refs: [FileRef]) throws -> [Data] {
+        try refs.map { ref in
+            guard let data = bytes[ref.id] else { throw RegistryError.io("Internal error: work-tree content \(ref.id) was not read.") }
+            return data
+        }
+    }
+
+    /// Scans `lambda_functions/` and `terraform/environments/` below the root.
+    func scan() throws -> SourceTree {
+        var tree = SourceTree()
+        let realRoot = (root as NSString).resolvingSymlinksInPath
+        for top in ["lambda_functions", "terraform/environments"] {
+            try walk(top, tree: &tree, realRoot: realRoot)
+        }
+        return tree
+    }
+
+    private func walk(_ relative: String, tree: inout SourceTree, realRoot: String) throws {
+        let absolute = root + "/" + relative
+        var info = stat()
+        guard lstat(absolute, &info) == 0 else { return }
+        let type = info.st_mode & S_IFMT
+        if type == S_IFDIR {
+            let names = try FileManager.default.contentsOfDirectory(atPath: absolute).sorted()
+            for name in names where name != ".git" {
+                try walk(relative + "/" + name, tree: &tree, realRoot: realRoot)
+            }
+            return
+        }
+        if type == S_IFLNK {
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: absolute)) ?? ""
+            let resolved = ((absolute as NSString).deletingLastPathComponent as NSString).appendingPathComponent(target)
+            let real = (resolved as NSString).resolvingSymlinksInPath
+            let standardized = (real as NSString).standardizingPath
+            if !(standardized == realRoot || standardized.hasPrefix(realRoot + "/")) || target.hasPrefix("/") && !target.hasPrefix(realRoot) {
+                throw RegistryError.refused("\(relative) is a symbolic link leaving the repository (to \(target)); replace it with a regular file.")
+            }
+            if SourceTree.isDocument(relative) {
+                throw RegistryError.refused("\(relative) is a symbolic link; configuration documents must be regular files.")
+            }
+            // Like git, a symlink contributes its target text, never the file it points to.
+            add(relative, Data(target.utf8), kind: .symlink, tree: &tree)
+            return
+        }
+        guard type == S_IFREG else {
+            throw RegistryError.refused("\(relative) is not a regular file (a FIFO, socket or device); remove it from the repository.")
+        }
+        if SourceTree.isDocument(relative) && Int(info.st_size) > SourceTree.maximumDocumentBytes {
+            throw RegistryError.refused("\(relative) is \(info.st_size) bytes; configuration documents are limited to \(SourceTree.maximumDocumentBytes) bytes.")
+        }
+        guard let handle = FileHandle(forReadingAtPath: absolute) else {
+            throw RegistryError.io("Cannot read \(relative); check its permissions.")
+        }
+        defer { try? handle.close() }
+        let data = (try? handle.readToEnd()) ?? Data()
+        add(relative, data, kind: .regular, tree: &tree)
+    }
+
+    private func add(_ path: String, _ data: Data, kind: FileRef.Kind, tree: inout SourceTree) {
+        let id = "wt:" + hex(SHA256Hasher.hash(data))
+        bytes[id] = data
+        tree.files[path] = FileRef(id: id, kind: kind)
+    }
+}

@@ -1,0 +1,162 @@
+/// Writes JSON text: canonical (RFC 8785 style: sorted keys, no whitespace, shortest numbers)
+/// or pretty (two-space indentation, sorted keys, the same number and string forms).
+public struct JSONWriter {
+    public private(set) var bytes: [UInt8] = []
+
+    public init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
+
+    /// The canonical JSON of `value` as a string.
+    public static func canonical(_ value: JSONValue) -> String {
+        var w = JSONWriter()
+        w.writeCanonical(value)
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    /// The canonical JSON of `value` as UTF-8 bytes.
+    public static func canonicalBytes(_ value: JSONValue) -> [UInt8] {
+        var w = JSONWriter()
+        w.writeCanonical(value)
+        return w.bytes
+    }
+
+    /// Pretty JSON (indent 2, sorted keys) followed by a newline.
+    public static func pretty(_ value: JSONValue) -> String {
+        var w = JSONWriter()
+        w.writePretty(value, indent: 0)
+        w.bytes.append(0x0A)
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    public mutating func append(_ s: String) { bytes.append(contentsOf: s.utf8) }
+    public mutating func append(_ b: UInt8) { bytes.append(b) }
+    public mutating func append(contentsOf other: [UInt8]) { bytes.append(contentsOf: other) }
+
+    public mutating func writeCanonical(_ value: JSONValue) {
+        switch value {
+        case .null: append("null")
+        case .bool(let b): append(b ? "true" : "false")
+        case .number(let n): append(JSONNumber.format(n))
+        case .string(let s): writeString(s)
+        case .array(let a):
+            bytes.append(UInt8(ascii: "["))
+            for (i, e) in a.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                writeCanonical(e)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let o):
+            bytes.append(UInt8(ascii: "{"))
+            var first = true
+            for m in o {
+                if !first { bytes.append(UInt8(ascii: ",")) }
+                first = false
+                writeString(m.key)
+                bytes.append(UInt8(ascii: ":"))
+                writeCanonical(m.value)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private mutating func newline(_ indent: Int) {
+        bytes.append(0x0A)
+        bytes.append(contentsOf: repeatElement(0x20, count: indent))
+    }
+
+    public mutating func writePretty(_ value: JSONValue, indent: Int) {
+        switch value {
+        case .array(let a) where !a.isEmpty:
+            bytes.append(UInt8(ascii: "["))
+            for (i, e) in a.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                newline(indent + 2)
+                writePretty(e, indent: indent + 2)
+            }
+            newline(indent)
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let o) where !o.isEmpty:
+            bytes.append(UInt8(ascii: "{"))
+            var first = true
+            for m in o {
+                if !first { bytes.append(UInt8(ascii: ",")) }
+                first = false
+                newline(indent + 2)
+                writeString(m.key)
+                append(": ")
+                writePretty(m.value, indent: indent + 2)
+            }
+            newline(indent)
+            bytes.append(UInt8(ascii: "}"))
+        default:
+            writeCanonical(value)
+        }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// RFC 8785 §3.2.2.2: escape '"', '\\' and control characters; everything else as UTF-8.
+    public mutating func writeString(_ s: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): append("\\\"")
+            case UInt8(ascii: "\\"): append("\\\\")
+            case 0x08: append("\\b")
+            case 0x09: append("\\t")
+            case 0x0A: append("\\n")
+            case 0x0C: append("\\f")
+            case 0x0D: append("\\r")
+            case 0..<0x20:
+                append("\\u00")
+                bytes.append(JSONWriter.hexDigits[Int(b >> 4)])
+                bytes.append(JSONWriter.hexDigits[Int(b & 0xF)])
+            default: bytes.append(b)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}
+
+/// Number formatting of ECMAScript's Number.prototype.toString, which RFC 8785 §3.2.2.3 requires.
+public enum JSONNumber {
+    public static func format(_ value: Double) -> String {
+        if value == 0 { return "0" }
+        if value < 0 { return "-" + format(-value) }
+        if value < 1e15, value == value.rounded(.towardZero) { return String(Int64(value)) }
+        // Swift's description is the shortest round-trip form; re-spell it the ECMAScript way.
+        let text = value.description
+        var mantissa = Substring(text)
+        var exponent = 0
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = text[..<e]
+            exponent = Int(text[text.index(after: e)...].replacingOccurrences(of: "+", with: "")) ?? 0
+        }
+        var digits = ""
+        var pointPosition = 0
+        var seenPoint = false
+        for c in mantissa {
+            if c == "." { seenPoint = true; continue }
+            digits.append(c)
+            if !seenPoint { pointPosition += 1 }
+        }
+        pointPosition += exponent
+        while digits.hasPrefix("0") && digits.count > 1 { digits.removeFirst(); pointPosition -= 1 }
+        while digits.hasSuffix("0") && digits.count > 1 { digits.removeLast() }
+        let k = digits.count
+        let n = pointPosition
+        if k <= n && n <= 21 {
+            return digits + String(repeating: "0", count: n - k)
+        }
+        if 0 < n && n <= 21 {
+            return String(digits.prefix(n)) + "." + String(digits.dropFirst(n))
+        }
+        if -6 < n && n <= 0 {
+            return "0." + String(repeating: "0", count: -n) + digits
+        }
+        let e = n - 1
+        let sign = e >= 0 ? "+" : "-"
+        let head = String(digits.prefix(1))
+        let tail = k > 1 ? "." + String(digits.dropFirst()) : ""
+        return head + tail + "e" + sign + String(abs(e))
+    }
+}

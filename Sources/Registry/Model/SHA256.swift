@@ -1,0 +1,59 @@
+import CCrypto
+import Foundation
+
+/// SHA-256 through the system libcrypto (hardware-accelerated, no build cost).
+public struct SHA256Hasher {
+    private let context: OpaquePointer
+
+    public init() {
+        context = EVP_MD_CTX_new()
+        EVP_DigestInit_ex(context, EVP_sha256(), nil)
+    }
+
+    public mutating func update<B: ContiguousBytes>(_ bytes: B) {
+        bytes.withUnsafeBytes { _ = EVP_DigestUpdate(context, $0.baseAddress, $0.count) }
+    }
+
+    public mutating func update(_ string: String) {
+        var s = string
+        s.withUTF8 { _ = EVP_DigestUpdate(context, $0.baseAddress, $0.count) }
+    }
+
+    /// The 32-byte digest; the hasher cannot be used afterwards.
+    public func finalize() -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 32
+        EVP_DigestFinal_ex(context, &digest, &length)
+        EVP_MD_CTX_free(context)
+        return digest
+    }
+
+    /// The digest of `bytes`.
+    public static func hash<B: ContiguousBytes>(_ bytes: B) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: 32)
+        bytes.withUnsafeBytes { raw in
+            _ = digest.withUnsafeMutableBufferPointer {
+                CCrypto.SHA256(raw.baseAddress?.assumingMemoryBound(to: UInt8.self), raw.count, $0.baseAddress)
+            }
+        }
+        return digest
+    }
+
+    /// "sha256:" + lowercase hex of the digest of `bytes`.
+    public static func prefixedHex<B: ContiguousBytes>(_ bytes: B) -> String {
+        "sha256:" + hex(hash(bytes))
+    }
+}
+
+private let hexDigits = Array("0123456789abcdef".utf8)
+
+/// Lowercase hexadecimal of `bytes`.
+public func hex(_ bytes: [UInt8]) -> String {
+    var out = [UInt8]()
+    out.reserveCapacity(bytes.count * 2)
+    for b in bytes {
+        out.append(hexDigits[Int(b >> 4)])
+        out.append(hexDigits[Int(b & 0x0f)])
+    }
+    return String(decoding: out, as: UTF8.self)
+}

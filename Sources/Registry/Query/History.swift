@@ -1,0 +1,107 @@
+/// One entry of `fnreg log`: a revision and, per function, what changed.
+public struct LogEntry: Sendable {
+    public struct FunctionChange: Sendable {
+        public var function: String
+        /// "added", "removed", "modified", "moved", "code", or for environment-level documents "environment".
+        public var status: String
+        public var source: String
+        public var operations: [PatchOperation]
+    }
+    public var revision: Revision
+    public var changes: [FunctionChange]
+
+    public var json: JSONValue {
+        guard case .object(var o) = revision.json else { return .null }
+        o["changes"] = .array(changes.map { c in
+            var co = JSONObject()
+            co["function"] = .string(c.function)
+            co["status"] = .string(c.status)
+            co["source"] = .string(c.source)
+            co["operations"] = .array(c.operations.map { op in
+                guard case .object(var oo) = op.json else { return .null }
+                if let old = op.old { oo["old"] = old }
+                return .object(oo)
+            })
+            return .object(co)
+        })
+        return .object(o)
+    }
+}
+
+extension Registry {
+    /// Revisions newest first with their changes; `function` and `environment` narrow it. With an
+    /// environment, changes are those of effective configurations, so `environment.json` and override
+    /// edits are attributed to the functions they affect.
+    public func log(function: String? = nil, environment: String? = nil, limit: Int? = nil) throws -> [LogEntry] {
+        var entries: [LogEntry] = []
+        if let environment, !(try environments(at: (try store.latestRevision()?.number) ?? 0).contains(environment)) {
+            let known = try environments(at: (try store.latestRevision()?.number) ?? 0)
+            // The environment may have existed earlier; accept it if any revision knew it.
+            let ever = try store.db.query("SELECT DISTINCT environment FROM keys WHERE kind = 'environment' ORDER BY environment", []) { $0.string(0) }
+            if !ever.contains(environment) { throw RegistryError.unknownEnvironment(environment, known: known) }
+        }
+        for revision in try store.revisions(newestFirst: true) {
+            if let limit, entries.count >= limit { break }
+            let keys = try store.changes(at: revision.number)
+            var changes: [LogEntry.FunctionChange] = []
+            if let environment {
+                let touched = keys.filter { $0.0.environment == "" || $0.0.environment == environment }
+                if touched.isEmpty && !revision.skipped {
+                    if function == nil { entries.append(LogEntry(revision: revision, changes: [])) }
+                    continue
+                }
+                let envWide = touched.contains { $0.0.kind == .envpatch || $0.0.kind == .environment }
+                let affected = Set(touched.map(\.0.function).filter { !$0.isEmpty })
+                let after = try? snapshot(environment: environment, revision: revision)
+                let before = revision.number > 1 ? try? snapshot(environment: environment, revision: store.revision(revision.number - 1)!) : nil
+                let names = envWide ? Set((after?.functions.keys ?? []) + (before?.functions.keys ?? [])) : affected
+                for name in names.sorted(by: codePointLess) {
+                    if let function, function != name { continue }
+                    let l = before?.functions[name], r = after?.functions[name]
+                    if l == r { continue }
+                    let status = l == nil ? "added" : r == nil ? "removed" : "modified"
+                    let sources = touched.filter { $0.0.function == name || $0.0.function.isEmpty }.map { describe($0.0) }
+                    changes.append(.init(function: name, status: status, source: sources.joined(separator: ", "),
+                                         operations: JSONPatch.diff(l ?? .object(JSONObject()), r ?? .object(JSONObject()))))
+                }
+            } else {
+                for (key, body) in keys {
+                    if let function, key.function != function { continue }
+                    if key.kind == .environment && body != nil { continue }
+                    let previous = try previousBody(key, before: revision.number)
+                    let old = try previous.map { try JSONParser.parse($0) }, new = try body.map { try JSONParser.parse($0) }
+                    let status: String
+                    switch key.kind {
+                    case .base: status = old == nil ? "added" : new == nil ? "removed" : "modified"
+                    case .path: if old == nil || new == nil { continue }; status = "moved"
+                    case .code: if old == nil || new == nil { continue }; status = "code"
+                    default: status = old == nil ? "added" : new == nil ? "removed" : "modified"
+                    }
+                    changes.append(.init(function: key.function.isEmpty ? "*" : key.function, status: status, source: describe(key),
+                                         operations: JSONPatch.diff(old ?? .object(JSONObject()), new ?? .object(JSONObject()))))
+                }
+            }
+            if function != nil && changes.isEmpty { continue }
+            entries.append(LogEntry(revision: revision, changes: changes))
+        }
+        return entries
+    }
+
+    private func describe(_ key: StateKey) -> String {
+        switch key.kind {
+        case .base: return "function.json"
+        case .path: return "directory"
+        case .code: return "code"
+        case .environment: return "environment \(key.environment)"
+        case .envpatch: return "\(key.environment)/environment.json"
+        case .override: return "\(key.environment)/overrides/\(key.function).json"
+        }
+    }
+
+    private func previousBody(_ key: StateKey, before revision: Int) throws -> String? {
+        try store.db.queryOne("""
+            SELECT d.body FROM keys k JOIN versions v ON v.key_id = k.id LEFT JOIN documents d ON d.id = v.document_id
+            WHERE k.kind = ?1 AND k.environment = ?2 AND k.function = ?3 AND v.revision < ?4 ORDER BY v.revision DESC LIMIT 1
+            """, [.text(key.kind.rawValue), .text(key.environment), .text(key.function), .integer(Int64(revision))]) { $0.optionalString(0) } ?? nil
+    }
+}

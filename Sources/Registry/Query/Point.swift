@@ -1,0 +1,67 @@
+/// A point in history (SPEC §4): which revision a snapshot is taken at.
+public enum Point: Equatable, Sendable {
+    case head(back: Int)
+    case revision(Int)
+    case commit(prefix: String)
+    case time(Int64)
+    case deployment(Int)
+    case deployed(Int64)
+
+    /// Parses every form of SPEC §4; `nil` or "" is HEAD.
+    public static func parse(_ text: String?) throws -> Point {
+        guard let raw = text?.trimmingCharacters(in: .whitespaces), !raw.isEmpty, raw != "HEAD" else { return .head(back: 0) }
+        func bad(_ reason: String) -> RegistryError { .unknownPoint(raw, reason: reason, candidates: []) }
+        if raw.hasPrefix("HEAD~") {
+            guard let n = Int(raw.dropFirst(5)), n >= 0 else { throw bad("HEAD~N needs a non-negative number N") }
+            return .head(back: n)
+        }
+        if raw.hasPrefix("rev:") {
+            guard let n = Int(raw.dropFirst(4)), n >= 1 else { throw bad("rev:N needs a revision number of 1 or more") }
+            return .revision(n)
+        }
+        if raw.hasPrefix("commit:") {
+            let prefix = raw.dropFirst(7).lowercased()
+            guard prefix.count >= 4, prefix.count <= 64, prefix.allSatisfy(\.isHexDigit) else {
+                throw bad("commit: needs 4 or more hexadecimal characters of a commit id")
+            }
+            return .commit(prefix: prefix)
+        }
+        if raw.hasPrefix("time:") {
+            guard let t = ISOTime.parse(String(raw.dropFirst(5))) else { throw bad("time: needs an ISO-8601 date or time such as 2026-11-01T12:00:00Z") }
+            return .time(t)
+        }
+        if raw.hasPrefix("deploy:") {
+            guard let n = Int(raw.dropFirst(7)), n >= 1 else { throw bad("deploy:N needs a deployment number") }
+            return .deployment(n)
+        }
+        if raw.hasPrefix("deployed:") {
+            guard let t = ISOTime.parse(String(raw.dropFirst(9))) else { throw bad("deployed: needs an ISO-8601 date or time") }
+            return .deployed(t)
+        }
+        if raw.allSatisfy(\.isNumber), raw.allSatisfy(\.isASCII) {
+            guard let n = Int(raw), n >= 1 else { throw bad("revision numbers start at 1") }
+            return .revision(n)
+        }
+        if raw.count >= 7, raw.count <= 64, raw.allSatisfy({ $0.isASCII && $0.isHexDigit }), raw.contains(where: \.isLetter) {
+            return .commit(prefix: raw.lowercased())
+        }
+        if let t = ISOTime.parse(raw) { return .time(t) }
+        throw bad("not a point in history; use HEAD, HEAD~N, rev:N, N, commit:SHA, time:T, an ISO date, deploy:N or deployed:T")
+    }
+}
+
+/// `ENV[@POINT]`, one side of a diff.
+public struct SnapshotReference: Equatable, Sendable {
+    public var environment: String
+    public var point: String?
+
+    public init(parsing text: String) {
+        if let at = text.firstIndex(of: "@") {
+            environment = String(text[..<at])
+            point = String(text[text.index(after: at)...])
+        } else {
+            environment = text
+            point = nil
+        }
+    }
+}

@@ -1,0 +1,96 @@
+/// Where one field of an effective configuration came from (`fnreg show --origin`).
+public struct FieldOrigin: Sendable {
+    public enum Layer: String, Sendable { case `default`, base, environment, override, code }
+    public var pointer: JSONPointer
+    public var value: JSONValue
+    public var layer: Layer
+    /// The file that set it (nil for defaults).
+    public var file: String?
+    /// The revision at which this value last changed in that file.
+    public var revision: Revision?
+
+    public var json: JSONValue {
+        var o = JSONObject()
+        o["pointer"] = .string(pointer.description)
+        o["value"] = value
+        o["layer"] = .string(layer.rawValue)
+        o["file"] = file.map { .string($0) } ?? .null
+        o["revision"] = revision.map { .number(Double($0.number)) } ?? .null
+        o["commit"] = revision?.commit.map { .string($0) } ?? .null
+        o["author"] = revision?.authorName.map { .string($0) } ?? .null
+        o["time"] = revision.map { .string(ISOTime.format($0.committedAt)) } ?? .null
+        return .object(o)
+    }
+}
+
+extension Registry {
+    /// The origin of every leaf of `function`'s effective configuration in `environment` at `revision`.
+    public func origins(function: String, environment: String, revision: Revision) throws -> [FieldOrigin] {
+        let snapshot = try snapshot(environment: environment, revision: revision)
+        let effective = try snapshot.function(function)
+        let state = try store.state(at: revision.number, environment: environment)
+        let baseKey = StateKey(.base, function: function)
+        let envKey = StateKey(.envpatch, environment: environment)
+        let overrideKey = StateKey(.override, environment: environment, function: function)
+        let base = try state[baseKey].map { FunctionSchema.normalizedBase(try JSONParser.parse($0)) }
+        let envPatch = try state[envKey].map { try JSONParser.parse($0) }
+        let override = try state[overrideKey].map { try JSONParser.parse($0) }
+        let dir = (try? state[StateKey(.path, function: function)].map { try JSONParser.parse($0).stringValue ?? "" }) ?? nil
+        let files: [StateKey: String] = [
+            baseKey: (dir ?? "lambda_functions/?") + "/function.json",
+            envKey: "terraform/environments/\(environment)/environment.json",
+            overrideKey: "terraform/environments/\(environment)/overrides/\(function).json",
+            StateKey(.code, function: function): dir ?? "",
+        ]
+        var histories: [StateKey: [(Int, String?)]] = [:]
+        func lastChanged(_ key: StateKey, _ pointer: JSONPointer) throws -> Revision? {
+            if histories[key] == nil { histories[key] = try store.history(of: key).filter { $0.0 <= revision.number } }
+            let versions = histories[key]!
+            guard let current = versions.last else { return nil }
+            let value = try current.1.map { try JSONParser.parse($0).value(at: pointer) } ?? nil
+            var since = current.0
+            for (rev, body) in versions.reversed().dropFirst() {
+                let v = try body.map { try JSONParser.parse($0).value(at: pointer) } ?? nil
+                if v != value { break }
+                since = rev
+            }
+            return try store.revision(since)
+        }
+        /// The patch sets `pointer` when it holds a non-null value there (null deletes).
+        func sets(_ patch: JSONValue?, _ pointer: JSONPointer) -> JSONPointer? {
+            guard let patch else { return nil }
+            var p = pointer
+            while !p.tokens.isEmpty {
+                if let v = patch.value(at: p) {
+                    if v.isNull { return nil }
+                    if v.objectValue == nil || p == pointer { return p }
+                }
+                p = p.parent
+            }
+            return nil
+        }
+        var out: [FieldOrigin] = []
+        func visit(_ value: JSONValue, _ pointer: JSONPointer) throws {
+            if case .object(let o) = value, !o.isEmpty {
+                for m in o { try visit(m.value, pointer.appending(m.key)) }
+                return
+            }
+            if pointer.tokens == ["code_hash"] {
+                let key = StateKey(.code, function: function)
+                out.append(FieldOrigin(pointer: pointer, value: value, layer: .code, file: files[key], revision: try lastChanged(key, .root)))
+                return
+            }
+            if let p = sets(override, pointer) {
+                out.append(FieldOrigin(pointer: pointer, value: value, layer: .override, file: files[overrideKey], revision: try lastChanged(overrideKey, p)))
+            } else if let p = sets(envPatch, pointer) {
+                out.append(FieldOrigin(pointer: pointer, value: value, layer: .environment, file: files[envKey], revision: try lastChanged(envKey, p)))
+            } else if base?.value(at: pointer) != nil {
+                out.append(FieldOrigin(pointer: pointer, value: value, layer: .base, file: files[baseKey], revision: try lastChanged(baseKey, pointer)))
+            } else {
+                out.append(FieldOrigin(pointer: pointer, value: value, layer: .default, file: nil, revision: nil))
+            }
+        }
+        try visit(effective, .root)
+        return out
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+
+/// The query side of fnreg: points in history, snapshots, functions and environments at a revision.
+public final class Registry {
+    public let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    /// Opens the database for reading; a missing database has no revisions.
+    public convenience init(databasePath: String) throws {
+        self.init(store: try Store(path: databasePath, readOnly: true))
+    }
+
+    // MARK: - Points
+
+    /// The revision `point` names; `environment` is needed for `deployed:T`.
+    public func resolve(_ pointText: String?, environment: String? = nil) throws -> Revision {
+        let point = try Point.parse(pointText)
+        let text = pointText ?? "HEAD"
+        guard let latest = try store.latestRevision() else { throw RegistryError.noRevisions }
+        func unknown(_ reason: String, _ candidates: [String]) -> RegistryError { .unknownPoint(text, reason: reason, candidates: candidates) }
+        switch point {
+        case .head(let back):
+            guard back < latest.number, let r = try store.revision(latest.number - back) else {
+                throw unknown("there are only \(latest.number) revisions", ["HEAD~0 … HEAD~\(latest.number - 1)"])
+            }
+            return r
+        case .revision(let n):
+            guard let r = try store.revision(n) else { throw unknown("no revision \(n)", ["rev:1 … rev:\(latest.number)"]) }
+            return r
+        case .commit(let prefix):
+            let matches = try store.revisions(commitPrefix: prefix)
+            if matches.count == 1 { return matches[0] }
+            if matches.isEmpty {
+                let recent = try store.revisions(newestFirst: true, limit: 10).compactMap { r in r.commit.map { "\($0.prefix(12)) (rev \(r.number))" } }
+                throw unknown("no imported commit starts with \(prefix)", recent)
+            }
+            throw unknown("\(matches.count) imported commits start with \(prefix)", matches.map { "\($0.commit!.prefix(16)) (rev \($0.number))" })
+        case .time(let t):
+            guard let r = try store.db.queryOne("SELECT \(Store.revisionColumns) FROM revisions WHERE committed_at <= ?1 ORDER BY number DESC LIMIT 1",
+                                                [.integer(t)], Store.revision) else {
+                let first = try store.db.queryOne("SELECT min(committed_at) FROM revisions", []) { $0.int64(0) }
+                throw unknown("no revision was committed at or before \(ISOTime.format(t))", first.map { ["time:\(ISOTime.format($0)) (the earliest)"] } ?? [])
+            }
+            return r
+        case .deployment(let n):
+            guard let d = try deployments().first(where: { $0.number == n }) else {
+                let all = try deployments().prefix(10).map { "deploy:\($0.number) (\($0.environment))" }
+                throw unknown("no deployment \(n)", Array(all))
+            }
+            return try store.revision(d.revision)!
+        case .deployed(let t):
+            guard let environment else { throw unknown("deployed:T needs an environment", []) }
+            guard let d = try deployments(environment: environment).first(where: { $0.deployedAt <= t }) else {
+                let all = try deployments(environment: environment).prefix(10).map { "deployed:\(ISOTime.format($0.deployedAt))" }
+                throw unknown("nothing was deployed to \(environment) at or before \(ISOTime.format(t))", Array(all))
+            }
+            return try store.revision(d.revision)!
+        }
+    }
+
+    // MARK: - Snapshots
+
+    /// Environments that exist at `revision`.
+    public func environments(at revision: Int) throws -> [String] {
+        try store.db.query("""
+            SELECT k.environment FROM keys k JOIN versions v ON v.key_id = k.id
+             AND v.revision = (SELECT max(revision) FROM versions WHERE key_id = k.id AND revision <= ?1)
+            WHERE k.kind = 'environment' AND v.document_id IS NOT NULL ORDER BY k.environment
+            """, [.integer(Int64(revision))]) { $0.string(0) }
+    }
+
+    /// The snapshot of `environment` at `point`.
+    public func snapshot(environment: String, at point: String?) throws -> Snapshot {
+        let revision = try resolve(point, environment: environment)
+        return try snapshot(environment: environment, revision: revision)
+    }
+
+    public func snapshot(environment: String, revision: Revision) throws -> Snapshot {
+        let state = try store.state(at: revision.number, environment: environment)
+        guard state[StateKey(.environment, environment: environment)] != nil else {
+            throw RegistryError.unknownEnvironment(environment, known: try environments(at: revision.number))
+        }
+        let envPatch = try state[StateKey(.envpatch, environment: environment)].map { try JSONParser.parse($0) }
+        var functions: [JSONMember] = []
+        for (key, body) in state where key.kind == .base {
+            let base = try JSONParser.parse(body)
+            let override = try state[StateKey(.override, environment: environment, function: key.function)].map { try JSONParser.parse($0) }
+            var effective = Layering.effective(base: base, environmentPatch: envPatch, override: override).objectValue ?? JSONObject()
+            if let code = state[StateKey(.code, function: key.function)] { effective["code_hash"] = try JSONParser.parse(code) }
+            functions.append(JSONMember(key.function, .object(effective)))
+        }
+        functions.sort { codePointLess($0.key, $1.key) }
+        return Snapshot(environment: environment, revision: revision, functions: JSONObject(sortedUnique: functions))
+    }
+
+    /// Base configurations (function.json as imported) at `revision`, with their directories.
+    public func baseFunctions(at revision: Int) throws -> [(name: String, path: String, config: JSONValue, codeHash: String?)] {
+        let state = try store.state(at: revision, environment: "")
+        return try state.filter { $0.key.kind == .base }.map { key, body in
+            (key.function,
+             (try? JSONParser.parse(state[StateKey(.path, function: key.function)] ?? "\"\"").stringValue ?? "") ?? "",
+             FunctionSchema.fillDefaults(FunctionSchema.normalizedBase(try JSONParser.parse(body))),
+             try? JSONParser.parse(state[StateKey(.code, function: key.function)] ?? "null").stringValue)
+        }.sorted { codePointLess($0.name, $1.name) }
+    }
+
+    // MARK: - Deployments
+
+    public func deployments(environment: String? = nil) throws -> [Deployment] {
+        try store.deployments(environment: environment)
+    }
+}

@@ -1,0 +1,63 @@
+/// What can change between revisions (one row of `keys`).
+public struct StateKey: Hashable, Sendable, Comparable {
+    public enum Kind: String, Sendable, CaseIterable {
+        /// A function's `function.json`, by function name.
+        case base
+        /// A function's directory, relative to the repository root.
+        case path
+        /// A function's `code_hash`.
+        case code
+        /// An environment's existence (`true`).
+        case environment
+        /// An environment's `environment.json`.
+        case envpatch
+        /// `overrides/<function>.json` of an environment.
+        case override
+    }
+
+    public var kind: Kind
+    public var environment: String
+    public var function: String
+
+    public init(_ kind: Kind, environment: String = "", function: String = "") {
+        self.kind = kind
+        self.environment = environment
+        self.function = function
+    }
+
+    public static func < (a: StateKey, b: StateKey) -> Bool {
+        (a.kind.rawValue, a.environment, a.function) < (b.kind.rawValue, b.environment, b.function)
+    }
+}
+
+/// A SHA-256 digest as four words: cheap to hash and compare.
+public struct DocumentHash: Hashable, Sendable, CustomStringConvertible {
+    public let a, b, c, d: UInt64
+
+    public init(_ bytes: [UInt8]) {
+        precondition(bytes.count == 32)
+        func word(_ i: Int) -> UInt64 { bytes[i..<i + 8].reduce(0) { $0 << 8 | UInt64($1) } }
+        a = word(0); b = word(8); c = word(16); d = word(24)
+    }
+
+    public var bytes: [UInt8] {
+        [a, b, c, d].flatMap { w in (0..<8).reversed().map { UInt8(truncatingIfNeeded: w >> (UInt64($0) * 8)) } }
+    }
+
+    public var description: String { "sha256:" + hex(bytes) }
+}
+
+/// A stored (or to-be-stored) document: canonical JSON text and its hash.
+public struct Document: Sendable {
+    public let hash: DocumentHash
+    public let body: String
+
+    public init(canonical body: String) {
+        self.body = body
+        self.hash = DocumentHash(SHA256Hasher.hash(Array(body.utf8)))
+    }
+
+    public init(_ value: JSONValue) { self.init(canonical: JSONWriter.canonical(value)) }
+
+    public func value() throws -> JSONValue { try JSONParser.parse(body) }
+}

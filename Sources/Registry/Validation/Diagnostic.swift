@@ -1,0 +1,59 @@
+/// One finding about a configuration file: which rule, how serious, where (file, JSON Pointer,
+/// line and column), what was expected, and how to fix it where that is obvious.
+public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
+    public enum Severity: String, Sendable { case error, warning }
+
+    public var rule: String
+    public var severity: Severity
+    public var file: String
+    public var pointer: JSONPointer
+    public var message: String
+    public var fix: String?
+    public var line: Int?
+    public var column: Int?
+
+    public init(_ rule: String, _ severity: Severity = .error, file: String, pointer: JSONPointer, message: String, fix: String? = nil) {
+        self.rule = rule
+        self.severity = severity
+        self.file = file
+        self.pointer = pointer
+        self.message = message
+        self.fix = fix
+    }
+
+    /// One sentence: `file:line:column: error: /pointer: message; fix [RULE-ID]`.
+    public var description: String {
+        var location = file
+        if let line, let column { location += ":\(line):\(column)" }
+        var text = "\(location): \(severity.rawValue): \(pointer.display): \(message)"
+        if let fix { text += "; \(fix)" }
+        return text + " [\(rule)]"
+    }
+
+    /// The diagnostic as JSON (the `--format json` shape of `validate` and `import`).
+    public var json: JSONValue {
+        var o = JSONObject()
+        o["rule"] = .string(rule)
+        o["severity"] = .string(severity.rawValue)
+        o["file"] = .string(file)
+        o["pointer"] = .string(pointer.description)
+        o["message"] = .string(message)
+        o["fix"] = fix.map { .string($0) } ?? .null
+        o["line"] = line.map { .number(Double($0)) } ?? .null
+        o["column"] = column.map { .number(Double($0)) } ?? .null
+        return .object(o)
+    }
+}
+
+extension Array where Element == Diagnostic {
+    public var errors: [Diagnostic] { filter { $0.severity == .error } }
+    public var warnings: [Diagnostic] { filter { $0.severity == .warning } }
+
+    /// Sorted by file, then line, then pointer, duplicates removed.
+    public func normalized() -> [Diagnostic] {
+        var seen = Set<Diagnostic>()
+        return filter { seen.insert($0).inserted }.sorted {
+            ($0.file, $0.line ?? 0, $0.pointer.description, $0.rule) < ($1.file, $1.line ?? 0, $1.pointer.description, $1.rule)
+        }
+    }
+}

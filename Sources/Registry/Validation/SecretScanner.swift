@@ -1,0 +1,77 @@
+/// Recognises values that look like credentials, without regular expressions (hot path).
+public enum SecretScanner {
+    static let sensitiveNameParts: Set<String> = ["PASSWORD", "PASSWD", "PWD", "SECRET", "TOKEN", "APIKEY", "PRIVATE", "CREDENTIALS"]
+
+    /// A description of the kind of secret `value` looks like, or nil. `name` is the environment
+    /// variable's name when the value is one.
+    public static func secretKind(value: String, name: String?) -> String? {
+        if isReference(value) { return nil }
+        let bytes = Array(value.utf8)
+        if value.contains("-----BEGIN") && value.contains("PRIVATE KEY") { return "a PEM private key" }
+        if let kind = accessKeyId(bytes) { return kind }
+        if looksLikeJWT(value) { return "a JSON Web Token" }
+        if connectionStringWithPassword(value) { return "a connection string with a password" }
+        if bytes.count == 40, bytes.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "+") }),
+           bytes.contains(where: { $0 >= 0x61 && $0 <= 0x7A }), bytes.contains(where: { $0 >= 0x41 && $0 <= 0x5A }),
+           bytes.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) {
+            return "an AWS secret access key"
+        }
+        if let name, isSensitiveName(name), isLiteralSecretValue(value) {
+            return "a literal credential in \(name)"
+        }
+        return nil
+    }
+
+    /// References to a secret store are fine (they are not the secret).
+    static func isReference(_ value: String) -> Bool {
+        value.hasPrefix("arn:aws:secretsmanager:") || value.hasPrefix("arn:aws:ssm:") || value.hasPrefix("{{resolve:")
+            || value.hasPrefix("ssm:/") || value.hasPrefix("secretsmanager:") || value.hasPrefix("arn:aws:kms:")
+    }
+
+    static func isSensitiveName(_ name: String) -> Bool {
+        let upper = name.uppercased()
+        if upper.contains("API_KEY") || upper.contains("PRIVATE_KEY") || upper.contains("ACCESS_KEY") { return true }
+        let parts = upper.split(separator: "_").map(String.init)
+        return parts.contains(where: sensitiveNameParts.contains)
+    }
+
+    static func isLiteralSecretValue(_ value: String) -> Bool {
+        if value.isEmpty || value.count < 4 { return false }
+        if value.allSatisfy(\.isNumber) { return false }
+        if ["true", "false", "none", "null", "changeme"].contains(value.lowercased()) { return false }
+        if value.hasPrefix("arn:") || value.hasPrefix("/") || value.hasPrefix("$") { return false }
+        return true
+    }
+
+    static func accessKeyId(_ b: [UInt8]) -> String? {
+        guard b.count >= 20 else { return nil }
+        let prefixes: [[UInt8]] = [Array("AKIA".utf8), Array("ASIA".utf8), Array("ABIA".utf8), Array("ACCA".utf8)]
+        var i = 0
+        while i + 20 <= b.count {
+            if prefixes.contains(where: { $0.elementsEqual(b[i..<i + 4]) }),
+               b[i + 4..<i + 20].allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) }),
+               i + 20 == b.count || !isAlnum(b[i + 20]), i == 0 || !isAlnum(b[i - 1]) {
+                return "an AWS access key id"
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    static func looksLikeJWT(_ s: String) -> Bool {
+        guard let r = s.range(of: "eyJ") else { return false }
+        let token = s.utf8[r.lowerBound...].prefix { isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }
+        let parts = token.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        return parts.count == 3 && parts[0].count >= 10 && parts[1].starts(with: "eyJ".utf8) && parts[2].count >= 10
+    }
+
+    static func connectionStringWithPassword(_ s: String) -> Bool {
+        guard let scheme = s.range(of: "://") else { return false }
+        let rest = s[scheme.upperBound...]
+        guard let at = rest.firstIndex(of: "@") else { return false }
+        let userinfo = rest[..<at]
+        guard !userinfo.contains("/"), let colon = userinfo.firstIndex(of: ":") else { return false }
+        let password = userinfo[userinfo.index(after: colon)...]
+        return !password.isEmpty && !password.hasPrefix("$") && !password.hasPrefix("{{")
+    }
+}

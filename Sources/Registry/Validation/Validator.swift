@@ -1,0 +1,496 @@
+import Foundation
+
+/// Checks one configuration (a `function.json` or an effective configuration) against the seed's
+/// format and Lambda's limits. Stateless; `today` decides runtime lifecycle rules.
+public struct ConfigValidator {
+    /// The calendar day ("YYYY-MM-DD") against which runtime lifecycle dates are judged.
+    public var today: String
+    /// Secret-detection findings allowed by the repository's allow-list, as (function, pointer).
+    public var allowedSecrets: Set<String> = []
+
+    public init(today: String) { self.today = today }
+
+    /// Whether the function existed in the previous revision (decides create-block).
+    public enum Lifecycle { case skip, newFunction, existingFunction }
+
+    /// All diagnostics for `config`, reported against `file`.
+    public func validate(_ config: JSONValue, file: String, lifecycle: Lifecycle = .newFunction) -> [Diagnostic] {
+        var v = Run(file: file, validator: self)
+        v.config(config, lifecycle: lifecycle)
+        return v.diagnostics
+    }
+}
+
+/// One validation pass collecting diagnostics.
+struct Run {
+    let file: String
+    let validator: ConfigValidator
+    var diagnostics: [Diagnostic] = []
+    var functionName = ""
+
+    init(file: String, validator: ConfigValidator) {
+        self.file = file
+        self.validator = validator
+    }
+
+    mutating func report(_ rule: String, _ pointer: JSONPointer, _ message: String, fix: String? = nil, severity: Diagnostic.Severity = .error) {
+        diagnostics.append(Diagnostic(rule, severity, file: file, pointer: pointer, message: message, fix: fix))
+    }
+
+    // MARK: - Shapes
+
+    mutating func expectObject(_ value: JSONValue, _ p: JSONPointer, _ what: String) -> JSONObject? {
+        guard let o = value.objectValue else {
+            report("FN-TYPE", p, "\(what) must be an object, found \(value.typeDescription)")
+            return nil
+        }
+        return o
+    }
+
+    mutating func expectString(_ value: JSONValue, _ p: JSONPointer, _ what: String) -> String? {
+        guard let s = value.stringValue else {
+            report("FN-TYPE", p, "\(what) must be a string, found \(value.typeDescription)")
+            return nil
+        }
+        return s
+    }
+
+    mutating func expectBool(_ value: JSONValue, _ p: JSONPointer, _ what: String) {
+        if value.boolValue == nil { report("FN-TYPE", p, "\(what) must be true or false, found \(value.typeDescription)") }
+    }
+
+    mutating func expectInteger(_ value: JSONValue, _ p: JSONPointer, _ what: String) -> Int? {
+        guard let n = value.numberValue, n == n.rounded(), abs(n) < 1e15 else {
+            report("FN-TYPE", p, "\(what) must be an integer, found \(value.typeDescription)")
+            return nil
+        }
+        return Int(n)
+    }
+
+    mutating func expectStringArray(_ value: JSONValue, _ p: JSONPointer, _ what: String) -> [String]? {
+        guard let a = value.arrayValue else {
+            report("FN-TYPE", p, "\(what) must be an array of strings, found \(value.typeDescription)")
+            return nil
+        }
+        var out: [String] = []
+        for (i, e) in a.enumerated() {
+            if let s = expectString(e, p.appending(i), "each element of \(what)") { out.append(s) }
+        }
+        return out.count == a.count ? out : nil
+    }
+
+    /// String or list of strings, as IAM's grammar allows for Action and Resource.
+    mutating func expectStringOrList(_ value: JSONValue, _ p: JSONPointer, _ what: String) -> [(String, JSONPointer)]? {
+        if let s = value.stringValue { return [(s, p)] }
+        guard let a = value.arrayValue, !a.isEmpty else {
+            report("FN-TYPE", p, "\(what) must be a string or a non-empty array of strings, found \(value.typeDescription)")
+            return nil
+        }
+        var out: [(String, JSONPointer)] = []
+        for (i, e) in a.enumerated() {
+            if let s = expectString(e, p.appending(i), "each element of \(what)") { out.append((s, p.appending(i))) }
+        }
+        return out
+    }
+
+    mutating func unknownFields(_ o: JSONObject, _ p: JSONPointer, allowed: [String], what: String, ignoring: [String] = []) {
+        for key in o.keys where !allowed.contains(key) && !ignoring.contains(key) {
+            let suggestion = closestMatch(key, in: allowed)
+            report("FN-UNKNOWN-FIELD", p.appending(key), "unknown field \"\(key)\" in \(what)",
+                   fix: suggestion.map { "did you mean \"\($0)\"?" } ?? "allowed fields are \(allowed.joined(separator: ", "))")
+        }
+    }
+
+    // MARK: - The configuration
+
+    mutating func config(_ value: JSONValue, lifecycle: ConfigValidator.Lifecycle) {
+        guard let o = expectObject(value, .root, "a function configuration") else { return }
+        let root = JSONPointer.root
+        unknownFields(o, root, allowed: FunctionSchema.topLevelFields, what: "the function configuration", ignoring: [FunctionSchema.schemaKey])
+        for key in FunctionSchema.required {
+            guard let v = o[key], !v.isNull else {
+                report("FN-REQUIRED", root.appending(key), "required field \"\(key)\" is \(o[key] == nil ? "missing" : "null")",
+                       fix: "add \"\(key)\" as a string")
+                continue
+            }
+            _ = v
+        }
+        if let v = o["name"], !v.isNull, let name = expectString(v, root.appending("name"), "name") { self.name(name) }
+        if let v = o["description"], !v.isNull, let d = expectString(v, root.appending("description"), "description"),
+           d.utf16.count > LambdaLimits.descriptionMaximum {
+            report("FN-DESCRIPTION-LENGTH", root.appending("description"), "description has \(d.utf16.count) characters; Lambda allows at most \(LambdaLimits.descriptionMaximum)", fix: "shorten it")
+        }
+        var runtime: String?
+        if let v = o["runtime"], !v.isNull, let r = expectString(v, root.appending("runtime"), "runtime") {
+            runtime = r
+            self.runtime(r, lifecycle: lifecycle)
+        }
+        if let v = o["handler"], !v.isNull, let h = expectString(v, root.appending("handler"), "handler") { handler(h, runtime: runtime) }
+        if let v = o["timeout"], !v.isNull, let t = expectInteger(v, root.appending("timeout"), "timeout"), !(1...900).contains(t) {
+            report("FN-TIMEOUT-RANGE", root.appending("timeout"), "timeout must be between 1 and 900 seconds, found \(t)", fix: "set \"timeout\" within 1–900")
+        }
+        if let v = o["memory_size"], !v.isNull, let m = expectInteger(v, root.appending("memory_size"), "memory_size"), !(128...10240).contains(m) {
+            report("FN-MEMORY-RANGE", root.appending("memory_size"), "memory_size must be between 128 and 10240 MB, found \(m)", fix: "set \"memory_size\" within 128–10240")
+        }
+        if let v = o["layers"], !v.isNull { layers(v, root.appending("layers")) }
+        if let v = o["api"], !v.isNull { api(v, root.appending("api")) }
+        if let v = o["environment_variables"], !v.isNull { environment(v, root.appending("environment_variables")) }
+        if let v = o["additional_policies"], !v.isNull { policies(v, root.appending("additional_policies")) }
+        if let v = o["vpc_config"], !v.isNull { vpc(v, root.appending("vpc_config")) }
+        if let v = o["dead_letter_config"], !v.isNull { deadLetter(v, root.appending("dead_letter_config")) }
+        if let v = o["tracing_config"], !v.isNull { tracing(v, root.appending("tracing_config")) }
+        if let v = o["tags"], !v.isNull { tags(v, root.appending("tags")) }
+        secrets(value, root)
+    }
+
+    mutating func name(_ name: String) {
+        functionName = name
+        let p = JSONPointer.root.appending("name")
+        if name.isEmpty || name.utf8.count > 64 || !name.utf8.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }) {
+            report("FN-NAME", p, "function name \"\(name.prefix(80))\" must be 1–64 characters of letters, digits, '-' and '_'",
+                   fix: "rename it, e.g. \"\(name.prefix(64).map { $0.isLetter || $0.isNumber || $0 == "-" ? String($0) : "_" }.joined())\"")
+        }
+    }
+
+    mutating func runtime(_ runtime: String, lifecycle: ConfigValidator.Lifecycle) {
+        let p = JSONPointer.root.appending("runtime")
+        guard LambdaLimits.runtimes.contains(runtime) else {
+            let suggestion = closestMatch(runtime, in: LambdaLimits.runtimes)
+            report("FN-RUNTIME-UNKNOWN", p, "\"\(runtime.prefix(40))\" is not a Lambda runtime",
+                   fix: suggestion.map { "did you mean \"\($0)\"?" } ?? "use one of Lambda's runtimes such as python3.13 or nodejs22.x")
+            return
+        }
+        guard lifecycle != .skip, let dates = LambdaLimits.lifecycle[runtime] else { return }
+        let today = validator.today
+        let successor = dates.successor.map { "move to \($0)" } ?? "move to a supported runtime"
+        if today >= dates.updateBlock {
+            report("FN-RUNTIME-UPDATE-BLOCKED", p, "runtime \(runtime) can no longer be updated since \(dates.updateBlock)", fix: successor)
+        } else if today >= dates.createBlock && lifecycle == .newFunction {
+            report("FN-RUNTIME-CREATE-BLOCKED", p, "runtime \(runtime) cannot be used for new functions since \(dates.createBlock)", fix: successor)
+        } else if today >= dates.deprecated {
+            report("FN-RUNTIME-DEPRECATED", p, "runtime \(runtime) is deprecated since \(dates.deprecated)", fix: successor, severity: .warning)
+        }
+    }
+
+    mutating func handler(_ handler: String, runtime: String?) {
+        let p = JSONPointer.root.appending("handler")
+        if handler.isEmpty || handler.utf8.count > LambdaLimits.handlerMaximum || handler.unicodeScalars.contains(where: { $0.properties.isWhitespace }) {
+            report("FN-HANDLER", p, "handler must be 1–\(LambdaLimits.handlerMaximum) characters without whitespace", fix: "use the form \"module.function\"")
+            return
+        }
+        if let runtime, runtime.hasPrefix("python") || runtime.hasPrefix("nodejs") || runtime.hasPrefix("ruby") {
+            let parts = handler.split(separator: ".", omittingEmptySubsequences: false)
+            if parts.count < 2 || parts.contains(where: \.isEmpty) {
+                report("FN-HANDLER", p, "handler \"\(handler)\" must have the form \"module.function\" for \(runtime)", fix: "e.g. \"index.lambda_handler\"")
+            }
+        }
+    }
+
+    mutating func layers(_ value: JSONValue, _ p: JSONPointer) {
+        guard let arns = expectStringArray(value, p, "layers") else { return }
+        if arns.count > 5 { report("FN-LAYERS-COUNT", p, "a function can use at most 5 layers, found \(arns.count)", fix: "remove \(arns.count - 5)") }
+        for (i, arn) in arns.enumerated() where !isLayerArn(arn) {
+            report("FN-LAYER-ARN", p.appending(i), "\"\(arn.prefix(80))\" is not a layer version ARN", fix: "use arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION")
+        }
+    }
+
+    mutating func api(_ value: JSONValue, _ p: JSONPointer) {
+        guard let o = expectObject(value, p, "api") else { return }
+        unknownFields(o, p, allowed: FunctionSchema.apiFields, what: "api")
+        if let path = o["path"] {
+            if let s = expectString(path, p.appending("path"), "api.path") { apiPath(s, p.appending("path")) }
+        } else {
+            report("FN-REQUIRED", p.appending("path"), "api requires \"path\"", fix: "add a path such as \"/devices/{deviceId}\"")
+        }
+        var methods: [String] = []
+        if let m = o["methods"] {
+            if let list = expectStringArray(m, p.appending("methods"), "api.methods") {
+                if list.isEmpty { report("FN-API-METHOD", p.appending("methods"), "api.methods must list at least one HTTP method") }
+                for (i, method) in list.enumerated() where !FunctionSchema.httpMethods.contains(method) {
+                    let upper = FunctionSchema.httpMethods.contains(method.uppercased()) ? method.uppercased() : closestMatch(method, in: FunctionSchema.httpMethods)
+                    report("FN-API-METHOD", p.appending("methods").appending(i), "\"\(method)\" is not an HTTP method", fix: upper.map { "did you mean \"\($0)\"?" } ?? "use GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY")
+                }
+                methods = list
+            }
+        } else {
+            report("FN-REQUIRED", p.appending("methods"), "api requires \"methods\"", fix: "add e.g. [\"GET\"]")
+        }
+        if let a = o["authorizer"], !a.isNull, let s = expectString(a, p.appending("authorizer"), "api.authorizer"), s.isEmpty {
+            report("FN-API-AUTHORIZER", p.appending("authorizer"), "api.authorizer must not be empty", fix: "use \"cognito\" or remove it")
+        }
+        if let c = o["cors"], !c.isNull, let cors = expectObject(c, p.appending("cors"), "api.cors") {
+            let cp = p.appending("cors")
+            unknownFields(cors, cp, allowed: FunctionSchema.corsFields, what: "api.cors")
+            for key in ["allowed_origins", "allowed_headers", "allowed_methods", "expose_headers"] {
+                if let v = cors[key] { _ = expectStringArray(v, cp.appending(key), "api.cors.\(key)") }
+            }
+            if let v = cors["max_age"] { _ = expectInteger(v, cp.appending("max_age"), "api.cors.max_age") }
+            if let v = cors["allow_credentials"] { expectBool(v, cp.appending("allow_credentials"), "api.cors.allow_credentials") }
+            if let allowed = cors["allowed_methods"]?.arrayValue?.compactMap(\.stringValue) {
+                for (i, m) in allowed.enumerated() where !FunctionSchema.httpMethods.contains(m) {
+                    report("FN-API-METHOD", cp.appending("allowed_methods").appending(i), "\"\(m)\" is not an HTTP method")
+                }
+                if !allowed.contains("ANY") && !allowed.contains("*") {
+                    let missing = methods.filter { $0 != "ANY" && !allowed.contains($0) }
+                    if !missing.isEmpty {
+                        report("FN-API-CORS-METHODS", cp.appending("allowed_methods"), "CORS allowed_methods does not cover \(missing.joined(separator: ", ")) of api.methods", fix: "add \(missing.map { "\"\($0)\"" }.joined(separator: ", "))")
+                    }
+                }
+            }
+        }
+        if let r = o["request_parameters"], !r.isNull, let params = expectObject(r, p.appending("request_parameters"), "api.request_parameters") {
+            for m in params {
+                let pp = p.appending("request_parameters").appending(m.key)
+                let parts = m.key.split(separator: ".")
+                if parts.count < 4 || parts[0] != "method" || parts[1] != "request" || !["path", "querystring", "header", "multivalueheader", "multivaluequerystring"].contains(parts[2]) {
+                    report("FN-API-PARAMETER", pp, "\"\(m.key)\" is not a request parameter name", fix: "use method.request.(path|querystring|header).NAME")
+                }
+                expectBool(m.value, pp, "a request parameter's required flag")
+            }
+        }
+        if let r = o["request_validator"], !r.isNull, let rv = expectObject(r, p.appending("request_validator"), "api.request_validator") {
+            unknownFields(rv, p.appending("request_validator"), allowed: FunctionSchema.requestValidatorFields, what: "api.request_validator")
+            for m in rv where FunctionSchema.requestValidatorFields.contains(m.key) {
+                expectBool(m.value, p.appending("request_validator").appending(m.key), "api.request_validator.\(m.key)")
+            }
+        }
+    }
+
+    mutating func apiPath(_ path: String, _ p: JSONPointer) {
+        guard path.hasPrefix("/") else {
+            report("FN-API-PATH", p, "api.path \"\(path.prefix(80))\" must begin with '/'", fix: "use \"/\(path.prefix(80))\"")
+            return
+        }
+        if path == "/" { return }
+        let segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+        for (i, segment) in segments.enumerated() {
+            if segment.isEmpty {
+                report("FN-API-PATH", p, "api.path \"\(path.prefix(80))\" has an empty segment", fix: "remove the doubled or trailing '/'")
+                return
+            }
+            if segment.hasPrefix("{") || segment.hasSuffix("}") || segment.contains("{") || segment.contains("}") {
+                var inner = segment
+                guard inner.hasPrefix("{") && inner.hasSuffix("}") && inner.count >= 3 else {
+                    report("FN-API-PATH", p, "segment \"\(segment)\" of api.path is not a well-formed {param}", fix: "use {name} for a whole segment")
+                    return
+                }
+                inner = inner.dropFirst().dropLast()
+                var greedy = false
+                if inner.hasSuffix("+") { greedy = true; inner = inner.dropLast() }
+                if greedy && i != segments.count - 1 {
+                    report("FN-API-PATH", p, "greedy parameter {\(inner)+} must be the last segment of api.path")
+                    return
+                }
+                if inner.isEmpty || !inner.utf8.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }) {
+                    report("FN-API-PATH", p, "parameter \"\(segment)\" of api.path must be {name} with letters, digits, '_' or '-'")
+                    return
+                }
+            } else if !segment.utf8.allSatisfy({ isAlnum($0) || "-._~:@!$&'()*+,;=".utf8.contains($0) }) {
+                report("FN-API-PATH", p, "segment \"\(segment.prefix(40))\" of api.path has characters a URL path cannot hold")
+                return
+            }
+        }
+    }
+
+    mutating func environment(_ value: JSONValue, _ p: JSONPointer) {
+        guard let o = expectObject(value, p, "environment_variables") else { return }
+        var size = 0
+        for m in o {
+            let kp = p.appending(m.key)
+            if !isEnvironmentKey(m.key) {
+                report("FN-ENV-KEY", kp, "environment variable name \"\(m.key.prefix(60))\" must match [a-zA-Z][a-zA-Z0-9_]+", fix: "rename it, e.g. \"\(m.key.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined().prefix(60))\"")
+            } else if LambdaLimits.reservedEnvironmentKeys.contains(m.key) {
+                report("FN-ENV-RESERVED", kp, "\"\(m.key)\" is reserved by Lambda", fix: "choose another name")
+            }
+            if let s = expectString(m.value, kp, "environment variable \(m.key)") { size += m.key.utf8.count + s.utf8.count }
+        }
+        if size > 4096 {
+            report("FN-ENV-SIZE", p, "environment variables take \(size) bytes; Lambda allows 4096 in total", fix: "move large values to SSM Parameter Store")
+        }
+    }
+
+    mutating func policies(_ value: JSONValue, _ p: JSONPointer) {
+        guard let statements = value.arrayValue else {
+            report("FN-TYPE", p, "additional_policies must be an array of IAM statements, found \(value.typeDescription)")
+            return
+        }
+        for (i, s) in statements.enumerated() {
+            let sp = p.appending(i)
+            guard let o = expectObject(s, sp, "an IAM statement") else { continue }
+            unknownFields(o, sp, allowed: FunctionSchema.statementFields, what: "an IAM statement")
+            if let e = o["Effect"] {
+                if let effect = expectString(e, sp.appending("Effect"), "Effect"), effect != "Allow" && effect != "Deny" {
+                    report("FN-IAM-EFFECT", sp.appending("Effect"), "Effect must be \"Allow\" or \"Deny\", found \"\(effect.prefix(20))\"", fix: effect.lowercased() == "allow" ? "write \"Allow\"" : effect.lowercased() == "deny" ? "write \"Deny\"" : nil)
+                }
+            } else {
+                report("FN-IAM-REQUIRED", sp.appending("Effect"), "an IAM statement requires Effect", fix: "add \"Effect\": \"Allow\"")
+            }
+            let actionKey = o["Action"] != nil ? "Action" : o["NotAction"] != nil ? "NotAction" : nil
+            if let actionKey, let actions = expectStringOrList(o[actionKey]!, sp.appending(actionKey), actionKey) {
+                for (a, ap) in actions where !isIAMAction(a) {
+                    report("FN-IAM-ACTION", ap, "\"\(a.prefix(60))\" is not an IAM action", fix: "use service:Action, e.g. \"dynamodb:GetItem\"")
+                }
+            } else if actionKey == nil {
+                report("FN-IAM-REQUIRED", sp.appending("Action"), "an IAM statement requires Action", fix: "add the actions the function needs")
+            }
+            let resourceKey = o["Resource"] != nil ? "Resource" : o["NotResource"] != nil ? "NotResource" : nil
+            if let resourceKey, let resources = expectStringOrList(o[resourceKey]!, sp.appending(resourceKey), resourceKey) {
+                for (r, rp) in resources where !(r == "*" || isArn(r)) {
+                    report("FN-IAM-RESOURCE", rp, "\"\(r.prefix(60))\" is not an ARN or \"*\"", fix: "use arn:aws:SERVICE:REGION:ACCOUNT:RESOURCE")
+                }
+            } else if resourceKey == nil {
+                report("FN-IAM-REQUIRED", sp.appending("Resource"), "an IAM statement requires Resource", fix: "add the resource ARNs")
+            }
+            if let c = o["Condition"], !c.isNull { _ = expectObject(c, sp.appending("Condition"), "Condition") }
+            if let sid = o["Sid"], let s = expectString(sid, sp.appending("Sid"), "Sid"), !s.utf8.allSatisfy(isAlnum) {
+                report("FN-IAM-SID", sp.appending("Sid"), "Sid must hold only letters and digits")
+            }
+        }
+    }
+
+    mutating func vpc(_ value: JSONValue, _ p: JSONPointer) {
+        guard let o = expectObject(value, p, "vpc_config") else { return }
+        unknownFields(o, p, allowed: FunctionSchema.vpcFields, what: "vpc_config")
+        for (key, prefix, maximum) in [("subnet_ids", "subnet-", LambdaLimits.subnetMaximum), ("security_group_ids", "sg-", LambdaLimits.securityGroupMaximum)] {
+            guard let v = o[key], !v.isNull else {
+                report("FN-VPC-INCOMPLETE", p.appending(key), "vpc_config requires both subnet_ids and security_group_ids; \(key) is missing", fix: "add \(key) or remove vpc_config")
+                continue
+            }
+            guard let ids = expectStringArray(v, p.appending(key), "vpc_config.\(key)") else { continue }
+            if ids.isEmpty { report("FN-VPC-INCOMPLETE", p.appending(key), "vpc_config.\(key) must not be empty") }
+            if ids.count > maximum { report("FN-VPC-LIMIT", p.appending(key), "vpc_config.\(key) may list at most \(maximum), found \(ids.count)") }
+            for (i, id) in ids.enumerated() where !(id.hasPrefix(prefix) && id.count > prefix.count && id.dropFirst(prefix.count).utf8.allSatisfy(isAlnum)) {
+                report("FN-VPC-ID", p.appending(key).appending(i), "\"\(id.prefix(40))\" is not a \(prefix)… identifier")
+            }
+        }
+        if let v = o["assign_public_ip"], !v.isNull { expectBool(v, p.appending("assign_public_ip"), "vpc_config.assign_public_ip") }
+    }
+
+    mutating func deadLetter(_ value: JSONValue, _ p: JSONPointer) {
+        guard let o = expectObject(value, p, "dead_letter_config") else { return }
+        unknownFields(o, p, allowed: FunctionSchema.dlqFields, what: "dead_letter_config")
+        if let t = o["target_arn"] {
+            if let arn = expectString(t, p.appending("target_arn"), "dead_letter_config.target_arn"),
+               !(isArn(arn) && (arn.split(separator: ":", omittingEmptySubsequences: false).dropFirst(2).first.map { $0 == "sqs" || $0 == "sns" } ?? false)) {
+                report("FN-DLQ-ARN", p.appending("target_arn"), "\"\(arn.prefix(80))\" is not an SQS queue or SNS topic ARN", fix: "use arn:aws:sqs:REGION:ACCOUNT:QUEUE")
+            }
+        } else {
+            report("FN-REQUIRED", p.appending("target_arn"), "dead_letter_config requires target_arn")
+        }
+        if let m = o["max_receive_count"], !m.isNull, let n = expectInteger(m, p.appending("max_receive_count"), "max_receive_count"), !(1...1000).contains(n) {
+            report("FN-DLQ-RECEIVE-COUNT", p.appending("max_receive_count"), "max_receive_count must be between 1 and 1000, found \(n)")
+        }
+    }
+
+    mutating func tracing(_ value: JSONValue, _ p: JSONPointer) {
+        guard let o = expectObject(value, p, "tracing_config") else { return }
+        unknownFields(o, p, allowed: FunctionSchema.tracingFields, what: "tracing_config")
+        guard let m = o["mode"] else {
+            report("FN-REQUIRED", p.appending("mode"), "tracing_config requires mode", fix: "add \"mode\": \"PassThrough\"")
+            return
+        }
+        if let mode = expectString(m, p.appending("mode"), "tracing_config.mode"), !LambdaLimits.tracingModes.contains(mode) {
+            report("FN-TRACING-MODE", p.appending("mode"), "tracing mode must be Active or PassThrough, found \"\(mode.prefix(20))\"", fix: closestMatch(mode, in: LambdaLimits.tracingModes).map { "did you mean \"\($0)\"?" })
+        }
+    }
+
+    mutating func tags(_ value: JSONValue, _ p: JSONPointer) {
+        guard let o = expectObject(value, p, "tags") else { return }
+        if o.count > 50 { report("FN-TAGS-COUNT", p, "at most 50 tags are allowed, found \(o.count)") }
+        for m in o {
+            let tp = p.appending(m.key)
+            if m.key.isEmpty || m.key.count > 128 { report("FN-TAG-KEY", tp, "tag keys must have 1–128 characters") }
+            if m.key.lowercased().hasPrefix("aws:") { report("FN-TAG-KEY", tp, "tag keys may not start with \"aws:\"", fix: "rename the tag") }
+            if let s = expectString(m.value, tp, "tag \(m.key)"), s.count > 256 {
+                report("FN-TAG-VALUE", tp, "tag values may have at most 256 characters, found \(s.count)")
+            }
+        }
+    }
+
+    // MARK: - Secrets
+
+    mutating func secrets(_ value: JSONValue, _ p: JSONPointer) {
+        switch value {
+        case .string(let s):
+            let key = p.tokens.count == 2 && p.tokens[0] == "environment_variables" ? p.tokens[1] : nil
+            if let kind = SecretScanner.secretKind(value: s, name: key),
+               !validator.allowedSecrets.contains(functionName + " " + p.description) {
+                let preview = String(s.prefix(4))
+                report("FN-SECRET", p, "value looks like \(kind) (\"\(preview)…\", \(s.utf8.count) bytes); secrets must not be stored in configuration",
+                       fix: "store it in Secrets Manager or SSM and reference its ARN")
+            }
+        case .array(let a): for (i, e) in a.enumerated() { secrets(e, p.appending(i)) }
+        case .object(let o): for m in o { secrets(m.value, p.appending(m.key)) }
+        default: break
+        }
+    }
+}
+
+// MARK: - Character classes and small grammars
+
+@inline(__always) func isAlnum(_ b: UInt8) -> Bool {
+    (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+}
+
+func isEnvironmentKey(_ key: String) -> Bool {
+    let u = Array(key.utf8)
+    guard u.count >= 2, (u[0] >= 0x41 && u[0] <= 0x5A) || (u[0] >= 0x61 && u[0] <= 0x7A) else { return false }
+    return u.dropFirst().allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "_") }
+}
+
+/// `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`; region and account may be empty (S3).
+func isArn(_ s: String) -> Bool {
+    let parts = s.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+    guard parts.count == 6, parts[0] == "arn", parts[1].hasPrefix("aws"), !parts[2].isEmpty, !parts[5].isEmpty else { return false }
+    guard parts[2].utf8.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "-") }) else { return false }
+    guard parts[4].isEmpty || parts[4] == "*" || (parts[4].count == 12 && parts[4].utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+    return true
+}
+
+/// botocore LayerVersionArn: arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+
+func isLayerArn(_ s: String) -> Bool {
+    guard s.utf8.count <= LambdaLimits.layerArnMaximum else { return false }
+    let parts = s.split(separator: ":", omittingEmptySubsequences: false)
+    guard parts.count == 8, parts[0] == "arn", parts[2] == "lambda", parts[5] == "layer" else { return false }
+    let word: (Substring) -> Bool = { !$0.isEmpty && $0.utf8.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "-") } }
+    return word(parts[1]) && word(parts[3]) && parts[4].count == 12 && parts[4].allSatisfy(\.isNumber)
+        && !parts[6].isEmpty && parts[6].utf8.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+        && !parts[7].isEmpty && parts[7].allSatisfy(\.isNumber)
+}
+
+/// `service:Action` with `*` wildcards, or `*`.
+func isIAMAction(_ s: String) -> Bool {
+    if s == "*" { return true }
+    let parts = s.split(separator: ":", omittingEmptySubsequences: false)
+    guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return false }
+    return parts[0].utf8.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "-") }
+        && parts[1].utf8.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") }
+}
+
+/// The candidate within edit distance 2 of `word`, preferring the closest; nil when none is.
+func closestMatch(_ word: String, in candidates: [String]) -> String? {
+    var best: (String, Int)?
+    for c in candidates {
+        let d = editDistance(word.lowercased(), c.lowercased())
+        if d <= 2, best == nil || d < best!.1 { best = (c, d) }
+    }
+    if best == nil, word.count >= 3, let prefix = candidates.first(where: { $0.hasPrefix(word) || word.hasPrefix($0) }) { return prefix }
+    return best?.0
+}
+
+func editDistance(_ a: String, _ b: String) -> Int {
+    let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
+    if x.isEmpty { return y.count }
+    if y.isEmpty { return x.count }
+    if abs(x.count - y.count) > 3 { return 99 }
+    var previous = Array(0...y.count)
+    var current = [Int](repeating: 0, count: y.count + 1)
+    for i in 1...x.count {
+        current[0] = i
+        for j in 1...y.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+        }
+        swap(&previous, &current)
+    }
+    return previous[y.count]
+}
