@@ -95,7 +95,8 @@ public struct JSONObject: Hashable, Sendable, Sequence {
     public subscript(key: String) -> JSONValue? {
         get {
             let (found, i) = index(of: key)
-            return found ? members[i].value : nil
+            if found { return members[i].value }
+            return nil
         }
         set {
             let (found, i) = index(of: key)
@@ -110,7 +111,7 @@ public struct JSONObject: Hashable, Sendable, Sequence {
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral, ExpressibleByFloatLiteral
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByFloatLiteral
 {
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
@@ -118,5 +119,4 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
-    public init(nilLiteral: ()) { self = .null }
 }
