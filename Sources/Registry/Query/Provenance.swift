@@ -56,18 +56,21 @@ extension Registry {
             }
             return try store.revision(since)
         }
-        /// The patch sets `pointer` when it holds a non-null value there (null deletes).
-        func sets(_ patch: JSONValue?, _ pointer: JSONPointer) -> JSONPointer? {
-            guard let patch else { return nil }
+        /// What a merge patch does to `pointer`: sets it (at the returned pointer), deletes it (null at
+        /// it or an ancestor), or leaves it alone.
+        enum Effect { case sets(JSONPointer), deletes, untouched }
+        func effect(_ patch: JSONValue?, _ pointer: JSONPointer) -> Effect {
+            guard let patch else { return .untouched }
             var p = pointer
             while !p.tokens.isEmpty {
                 if let v = patch.value(at: p) {
-                    if v.isNull { return nil }
-                    if v.objectValue == nil || p == pointer { return p }
+                    if v.isNull { return .deletes }
+                    // RFC 7396: a non-object value replaces everything below it.
+                    if v.objectValue == nil || p == pointer { return .sets(p) }
                 }
                 p = p.parent
             }
-            return nil
+            return .untouched
         }
         var out: [FieldOrigin] = []
         func visit(_ value: JSONValue, _ pointer: JSONPointer) throws {
@@ -80,12 +83,17 @@ extension Registry {
                 out.append(FieldOrigin(pointer: pointer, value: value, layer: .code, file: files[key], revision: try lastChanged(key, .root)))
                 return
             }
-            if let p = sets(override, pointer) {
-                out.append(FieldOrigin(pointer: pointer, value: value, layer: .override, file: files[overrideKey], revision: try lastChanged(overrideKey, p)))
-            } else if let p = sets(envPatch, pointer) {
-                out.append(FieldOrigin(pointer: pointer, value: value, layer: .environment, file: files[envKey], revision: try lastChanged(envKey, p)))
-            } else if base?.value(at: pointer) != nil {
-                out.append(FieldOrigin(pointer: pointer, value: value, layer: .base, file: files[baseKey], revision: try lastChanged(baseKey, pointer)))
+            // Layers in order; the last one to set the value wins, a deletion returns it to the default.
+            var origin: (FieldOrigin.Layer, StateKey, JSONPointer)? = base?.value(at: pointer) != nil ? (.base, baseKey, pointer) : nil
+            for (layer, key, patch) in [(FieldOrigin.Layer.environment, envKey, envPatch), (.override, overrideKey, override)] {
+                switch effect(patch, pointer) {
+                case .sets(let p): origin = (layer, key, p)
+                case .deletes: origin = nil
+                case .untouched: break
+                }
+            }
+            if let (layer, key, p) = origin {
+                out.append(FieldOrigin(pointer: pointer, value: value, layer: layer, file: files[key], revision: try lastChanged(key, p)))
             } else {
                 out.append(FieldOrigin(pointer: pointer, value: value, layer: .default, file: nil, revision: nil))
             }
