@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+
+/// Runs the built `fnreg` binary and checks stdout, stderr and exit codes.
+@Suite("fnreg end to end", .serialized)
+struct EndToEndTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    static var binary: String {
+        for candidate in [".build/debug/fnreg", ".build/x86_64-unknown-linux-gnu/debug/fnreg", ".build/release/fnreg"] {
+            let path = packageRoot + "/" + candidate
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return packageRoot + "/.build/debug/fnreg"
+    }
+
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    @discardableResult
+    static func run(_ arguments: [String], in directory: String, binary: String = EndToEndTests.binary, environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var env = ProcessInfo.processInfo.environment
+        env["FNREG_DB"] = nil
+        env["NO_COLOR"] = "1"
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static func shell(_ script: String, in directory: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+    }
+
+    static func makeRepository() throws -> String {
+        let root = NSTemporaryDirectory() + "fnreg-e2e-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try shell("""
+            git init -q -b main && git config user.email t@e.com && git config user.name T &&
+            mkdir -p lambda_functions/g/a terraform/environments/dev/overrides terraform/environments/prod &&
+            printf '{"name":"a","description":"A","runtime":"python3.13","handler":"index.h","timeout":30}' > lambda_functions/g/a/function.json &&
+            echo 'code' > lambda_functions/g/a/index.py &&
+            printf '{"timeout":60}' > terraform/environments/prod/environment.json &&
+            printf '{"memory_size":256}' > terraform/environments/dev/overrides/a.json &&
+            git add -A && GIT_COMMITTER_DATE='@1762000000 +0000' GIT_AUTHOR_DATE='@1762000000 +0000' git commit -qm one &&
+            printf '{"timeout":90}' > terraform/environments/prod/environment.json &&
+            git add -A && GIT_COMMITTER_DATE='@1762100000 +0000' GIT_AUTHOR_DATE='@1762100000 +0000' git commit -qm two
+            """, in: root)
+        return root
+    }
+
+    @Test func importExportDiffAndErrors() throws {
+        let root = try Self.makeRepository()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var r = try Self.run(["import", "--history"], in: root)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: root + "/.fnreg/registry.sqlite3"), "default database under the repository root")
+        r = try Self.run(["import", "--history"], in: root)
+        #expect(r.status == 0 && r.stdout.contains("already imported"))
+
+        r = try Self.run(["export", "json", "--env", "prod", "--at", "rev:1"], in: root)
+        #expect(r.status == 0)
+        #expect(r.stdout.hasSuffix("}\n"))
+        let exported = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(exported["revision"] as? Int == 1)
+        #expect(((exported["functions"] as! [String: Any])["a"] as! [String: Any])["timeout"] as? Int == 60)
+        #expect((exported["snapshot_hash"] as! String).hasPrefix("sha256:"))
+
+        r = try Self.run(["diff", "prod@1", "prod", "--format", "json", "--exit-code"], in: root)
+        #expect(r.status == 1)
+        let diff = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let change = (diff["changes"] as! [[String: Any]])[0]
+        #expect(change["status"] as? String == "modified")
+        #expect((change["operations"] as! [[String: Any]])[0]["path"] as? String == "/timeout")
+
+        r = try Self.run(["export", "json", "--env", "qa"], in: root)
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("dev, prod"))
+        #expect(r.stderr.split(separator: "\n").count == 1)
+
+        r = try Self.run(["export", "json", "--env", "prod", "--at", "rev:99"], in: root)
+        #expect(r.status == 3 && r.stderr.contains("rev:1"))
+
+        r = try Self.run(["export", "json"], in: root)
+        #expect(r.status == 2)
+
+        // An invalid work tree: exit 3, one sentence naming file and pointer, database unchanged.
+        let db = root + "/.fnreg/registry.sqlite3"
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        try #"{"name":"a","description":"A","runtime":"python3.13","handler":"index.h","timeout":1000}"#.write(toFile: root + "/lambda_functions/g/a/function.json", atomically: true, encoding: .utf8)
+        r = try Self.run(["import"], in: root)
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("lambda_functions/g/a/function.json:1:") && r.stderr.contains("/timeout"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
+        r = try Self.run(["validate"], in: root)
+        #expect(r.status == 1)
+    }
+
+    @Test func binaryCopiedAwayStillMigrates() throws {
+        let dir = NSTemporaryDirectory() + "fnreg-copy-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.copyItem(atPath: Self.binary, toPath: dir + "/fnreg")
+        let root = try Self.makeRepository()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let r = try Self.run(["import", "--db", dir + "/db.sqlite3"], in: root, binary: dir + "/fnreg")
+        #expect(r.status == 0, "\(r.stderr)")
+        let doctor = try Self.run(["doctor", "--db", dir + "/db.sqlite3"], in: root, binary: dir + "/fnreg")
+        #expect(doctor.status == 0, "\(doctor.stdout)")
+    }
+
+    @Test func deployAndRollback() throws {
+        let root = try Self.makeRepository()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Self.run(["import", "--history"], in: root)
+        #expect(try Self.run(["deploy", "--env", "prod", "--at", "1", "--by", "ci"], in: root).status == 0)
+        #expect(try Self.run(["deploy", "--env", "prod", "--by", "ci"], in: root).status == 0)
+        var r = try Self.run(["deploy", "--env", "prod", "--by", "ci"], in: root)
+        #expect(r.stdout.contains("already runs"))
+        r = try Self.run(["rollback", "--env", "prod", "--dry-run"], in: root)
+        #expect(r.status == 0 && r.stdout.contains("/timeout"))
+        let out = NSTemporaryDirectory() + "fnreg-rb-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        r = try Self.run(["rollback", "--env", "prod", "--out", out], in: root)
+        #expect(r.status == 0, "\(r.stderr)")
+        let exported = try Self.run(["export", "terraform", "--env", "prod", "--at", "deploy:1", "--out", out, "--check"], in: root)
+        #expect(exported.status == 0, "a rollback's export equals export terraform --at deploy:N")
+        r = try Self.run(["status", "--env", "prod", "--exit-code"], in: root)
+        #expect(r.status == 1 && r.stdout.contains("modified"))
+        r = try Self.run(["rollback", "--env", "dev"], in: root)
+        #expect(r.status == 3)
+    }
+}

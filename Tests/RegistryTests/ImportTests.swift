@@ -1,0 +1,224 @@
+import Foundation
+import Testing
+@testable import Registry
+
+@Suite("Import and reconstruction on real git repositories", .serialized)
+struct ImportTests {
+    /// Random valid histories: the snapshot at every revision equals the reference reconstruction of that commit.
+    @Test(arguments: [1, 2, 3, 4])
+    func randomHistoryMatchesReference(seed: UInt64) throws {
+        let repo = try TestRepository()
+        defer { repo.cleanup() }
+        var rng = SeededRandom(seed: seed)
+        var functions: [String: String] = [:]  // name -> dir
+        var commits: [String] = []
+        var counter = 0
+        func newFunction() throws {
+            counter += 1
+            let name = "fn_\(counter)"
+            let dir = "lambda_functions/group\(Int.random(in: 0..<3, using: &rng))/\(name)"
+            try repo.write(dir + "/function.json", json: TestRepository.function(name, extra: [("timeout", .number(Double(Int.random(in: 1...900, using: &rng))))]))
+            try repo.write(dir + "/index.py", "print('\(name)')")
+            functions[name] = dir
+        }
+        for _ in 0..<3 { try newFunction() }
+        try repo.write("terraform/environments/dev/environment.json", json: ["environment_variables": ["STAGE": "dev"]])
+        try repo.write("terraform/environments/prod/main.tf", "# prod")
+        commits.append(try repo.commit("initial"))
+        for step in 0..<14 {
+            let names = functions.keys.sorted()
+            let pick = names.randomElement(using: &rng)!
+            switch Int.random(in: 0..<10, using: &rng) {
+            case 0: try newFunction()
+            case 1 where names.count > 2:
+                try repo.remove(functions[pick]!)
+                for env in ["dev", "prod"] where FileManager.default.fileExists(atPath: repo.root + "/terraform/environments/\(env)/overrides/\(pick).json") {
+                    try repo.remove("terraform/environments/\(env)/overrides/\(pick).json")
+                }
+                functions[pick] = nil
+            case 2:
+                let to = "lambda_functions/moved\(step)/\(pick)"
+                try repo.move(functions[pick]!, to)
+                functions[pick] = to
+            case 3: try repo.write(functions[pick]! + "/index.py", "print('changed \(step)')")
+            case 4:
+                let env = ["dev", "prod"].randomElement(using: &rng)!
+                try repo.write("terraform/environments/\(env)/overrides/\(pick).json",
+                               json: ["memory_size": .number(Double(128 * Int.random(in: 1...8, using: &rng))), "layers": .null,
+                                      "environment_variables": ["STAGE": Bool.random(using: &rng) ? .null : "override"]])
+            case 5:
+                try repo.write("terraform/environments/prod/environment.json",
+                               json: ["tags": ["Environment": "prod"], "tracing_config": Bool.random(using: &rng) ? ["mode": "Active"] : .null])
+            case 6:
+                try repo.write(functions[pick]! + "/function.json", json: TestRepository.function(pick, extra: [
+                    ("memory_size", .number(Double(Int.random(in: 128...1024, using: &rng)))), ("timeout", .null),
+                    ("environment_variables", ["LOG_LEVEL": "INFO"]), ("layers", .array([.string("arn:aws:lambda:us-east-1:123456789012:layer:shared:\(step + 1)")]))]))
+            case 7: break  // a commit that touches no configuration
+            case 8: try repo.write("README.md", "step \(step)")
+            default:
+                try repo.write("terraform/environments/staging/environment.json", json: ["timeout": .number(Double(step + 10))])
+            }
+            commits.append(try repo.commit("step \(step)", allowEmpty: true))
+        }
+        let (store, importer) = try repo.importer()
+        let report = try importer.run(repo.request(history: true))
+        #expect(report.imported.count == commits.count)
+        let registry = Registry(store: store)
+        for (index, commit) in commits.enumerated() {
+            let revision = try registry.resolve("rev:\(index + 1)")
+            #expect(revision.commit == commit, "revision N is the Nth first-parent commit")
+            #expect(try registry.resolve("commit:\(commit.prefix(8))").number == index + 1)
+            #expect(try registry.resolve(String(commit.prefix(10))).number == index + 1)
+            for env in ["dev", "prod", "staging"] {
+                let expected = try Reference.snapshot(repo, commit: commit, environment: env)
+                if let expected {
+                    let snapshot = try registry.snapshot(environment: env, revision: revision)
+                    #expect(JSONValue.object(snapshot.functions) == expected, "\(env) at revision \(index + 1)")
+                } else {
+                    #expect(throws: RegistryError.self) { try registry.snapshot(environment: env, revision: revision) }
+                }
+            }
+        }
+        // Time points: the latest revision committed at or before T.
+        let last = try registry.resolve(ISOTime.format(repo.lastCommitTime))
+        #expect(last.number == commits.count)
+        #expect(try registry.resolve("time:" + ISOTime.format(repo.lastCommitTime - 1)).number == commits.count - 1)
+        // Re-running adds nothing.
+        let before = try databaseDump(repo.databasePath)
+        let again = try Importer(store: store).run(repo.request(history: true))
+        #expect(again.imported.isEmpty && again.noOp != nil)
+        #expect(try databaseDump(repo.databasePath) == before)
+    }
+
+    @Test func unchangedWorkTreeAndReimportAreNoOps() throws {
+        let repo = try TestRepository()
+        defer { repo.cleanup() }
+        try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a"))
+        try repo.write("terraform/environments/dev/environment.json", json: ["timeout": 10])
+        let c1 = try repo.commit("one")
+        let (store, importer) = try repo.importer()
+        let first = try importer.run(repo.request())
+        #expect(first.imported.first?.commit == c1, "a clean checkout records HEAD")
+        #expect(try importer.run(repo.request()).noOp != nil)
+        #expect(try importer.run(repo.request(commit: "HEAD")).noOp != nil)
+        // A dirty work tree records commit null; importing it twice is a no-op the second time.
+        try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a", extra: [("timeout", 20)]))
+        let dirty = try importer.run(repo.request())
+        #expect(dirty.imported.first?.commit == nil)
+        #expect(try importer.run(repo.request()).noOp != nil)
+        let registry = Registry(store: store)
+        #expect(try registry.snapshot(environment: "dev", at: nil).functions["a"]?["timeout"] == .number(10))
+        #expect(try registry.snapshot(environment: "dev", at: "1").functions["a"]?["timeout"] == .number(10))
+        #expect(try store.revisions().count == 2)
+    }
+
+    @Test("invalid input changes nothing", arguments: [
+        ("lambda_functions/b/function.json", "{\"name\": \"b\",", "JSON-SYNTAX"),
+        ("lambda_functions/b/function.json", "{\"name\": \"b\", \"runtime\": \"python3.13\", \"handler\": \"i.h\"}", "FN-REQUIRED"),
+        ("lambda_functions/b/function.json", "{\"name\": \"b\", \"description\": \"d\", \"runtime\": \"python3.13\", \"handler\": \"i.h\", \"timeout\": \"30\"}", "FN-TYPE"),
+        ("lambda_functions/b/function.json", "{\"name\": \"a\", \"description\": \"d\", \"runtime\": \"python3.13\", \"handler\": \"i.h\"}", "FN-DUPLICATE-NAME"),
+        ("lambda_functions/b/function.json", "{\"name\": \"b\", \"description\": \"d\", \"runtime\": \"python3.13\", \"handler\": \"i.h\", \"memory\": 256}", "FN-UNKNOWN-FIELD"),
+        ("lambda_functions/b/function.json", "{\"name\": \"b\", \"description\": \"d\", \"runtime\": \"python3.13\", \"handler\": \"i.h\", \"timeout\": 1000}", "FN-TIMEOUT-RANGE"),
+        ("terraform/environments/dev/overrides/nope.json", "{\"timeout\": 5}", "OV-UNKNOWN-FUNCTION"),
+        ("terraform/environments/dev/overrides/a.json", "{\"name\": \"other\"}", "OV-NAME"),
+        ("terraform/environments/dev/overrides/a.json", "{\"memory_size\": 64}", "FN-MEMORY-RANGE"),
+        ("terraform/environments/dev/environment.json", "{\"name\": \"x\"}", "ENV-NAME"),
+        ("lambda_functions/a/nested/function.json", "{\"name\": \"n\", \"description\": \"d\", \"runtime\": \"python3.13\", \"handler\": \"i.h\"}", "FN-NESTED"),
+    ])
+    func invalidInputChangesNothing(path: String, content: String, rule: String) throws {
+        let repo = try TestRepository()
+        defer { repo.cleanup() }
+        try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a"))
+        try repo.write("terraform/environments/dev/environment.json", json: ["timeout": 10])
+        try repo.commit("valid")
+        let (_, importer) = try repo.importer()
+        _ = try importer.run(repo.request())
+        let before = try databaseDump(repo.databasePath)
+        try repo.write(path, content)
+        do {
+            _ = try importer.run(repo.request())
+            Issue.record("expected \(rule)")
+        } catch RegistryError.invalidConfiguration(let diagnostics) {
+            #expect(diagnostics.errors.contains { $0.rule == rule }, "\(diagnostics)")
+            let d = diagnostics.errors.first { $0.rule == rule }!
+            #expect(d.file == path, "the diagnostic names the file that is wrong")
+        }
+        #expect(try databaseDump(repo.databasePath) == before)
+        // History: the invalid commit stops the import with the commit named, keeping what came before.
+        try repo.commit("broken")
+        do {
+            _ = try Importer(store: try repo.store()).run(repo.request(history: true))
+            Issue.record("expected the history import to stop")
+        } catch let error as HistoryError {
+            #expect(error.diagnostics.errors.contains { $0.rule == rule })
+        }
+        #expect(try databaseDump(repo.databasePath) == before)
+        // --skip-invalid records it as skipped and goes on.
+        let skipped = try Importer(store: try repo.store()).run(repo.request(history: true, skipInvalid: true))
+        #expect(skipped.skipped.count == 1)
+    }
+
+    @Test func pointsListCandidates() throws {
+        let repo = try TestRepository()
+        defer { repo.cleanup() }
+        try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a"))
+        try repo.write("terraform/environments/dev/x.tf", "")
+        try repo.commit("one")
+        let (store, importer) = try repo.importer()
+        _ = try importer.run(repo.request(history: true))
+        let registry = Registry(store: store)
+        #expect(throws: RegistryError.self) { try registry.resolve("rev:9") }
+        #expect(throws: RegistryError.self) { try registry.resolve("HEAD~1") }
+        #expect(throws: RegistryError.self) { try registry.resolve("commit:ffff") }
+        #expect(throws: RegistryError.self) { try registry.resolve("2000-01-01") }
+        #expect(throws: RegistryError.self) { try registry.resolve("yesterday") }
+        #expect(try registry.resolve("HEAD~0").number == 1)
+        do {
+            _ = try registry.snapshot(environment: "prod", at: nil)
+        } catch RegistryError.unknownEnvironment(_, let known) {
+            #expect(known == ["dev"])
+        }
+    }
+
+    @Test func migrationsRefuseNewerDatabases() throws {
+        let path = NSTemporaryDirectory() + "fnreg-mig-\(UUID().uuidString).sqlite3"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try Store(path: path)
+        let db = try Database(path: path)
+        try db.execute("INSERT INTO schema_migrations VALUES ('9999_future', 'x', 0)")
+        #expect(throws: RegistryError.newerSchema("9999_future")) { _ = try Store(path: path) }
+        try db.execute("DELETE FROM schema_migrations WHERE identifier = '9999_future'; UPDATE schema_migrations SET checksum = 'bad'")
+        #expect(throws: RegistryError.migrationChanged("0001_initial")) { _ = try Store(path: path) }
+    }
+
+    @Test func doctorNamesTamperedRows() throws {
+        let repo = try TestRepository()
+        defer { repo.cleanup() }
+        try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a"))
+        try repo.commit("one")
+        try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a", extra: [("timeout", 9)]))
+        try repo.commit("two")
+        let (store, importer) = try repo.importer()
+        _ = try importer.run(repo.request(history: true))
+        #expect(try store.doctor().isEmpty)
+        try store.db.execute("PRAGMA foreign_keys = OFF")
+        try store.db.execute("UPDATE documents SET body = '{\"tampered\":true}' WHERE id = 1")
+        try store.db.execute("UPDATE revisions SET number = 7 WHERE number = 2")
+        let problems = try store.doctor()
+        #expect(problems.contains { $0.hasPrefix("document 1") })
+        #expect(problems.contains { $0.hasPrefix("revision 7") })
+    }
+}
+
+/// A deterministic generator (SplitMix64) so random histories are reproducible.
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
