@@ -65,20 +65,33 @@ public final class Importer {
             return ImportReport(noOp: "Commit \(id.prefix(12)) is already imported as revision \(existing.number); nothing to do.")
         }
         let info = try git.commitInfo(id)
-        let tree = try git.tree(id)
         let builder = StateBuilder(validator: validator(request))
-        let previous = try currentHashes()
+        try builder.update(to: try git.tree(id), source: git)
+        let written = try WrittenState(store: store)
         let day = request.today ?? ISOTime.day(info.committedAt)
-        let state = try builder.build(tree, source: git, previous: LayerHashes.of(previous.hashes), lifecycleDay: day)
-        if !state.diagnostics.errors.isEmpty { throw RegistryError.invalidConfiguration(state.diagnostics) }
+        let diagnostics = builder.diagnostics(lifecycleDay: day, pending: changedSince(written, builder), existing: written.functions)
+        if !diagnostics.errors.isEmpty { throw RegistryError.invalidConfiguration(diagnostics) }
         var report = ImportReport()
-        report.warnings = state.diagnostics.warnings
-        if let revision = try write(state, meta: Meta(info: info, source: source), onlyIfChanged: false) {
+        report.warnings = diagnostics.warnings
+        if let revision = try write(builder.entries, candidates: nil, warnings: diagnostics.warnings, meta: Meta(info: info, source: source),
+                                    onlyIfChanged: false, written: written) {
             report.imported.append(revision)
         } else {
             report.noOp = "Commit \(id.prefix(12)) is already imported; nothing to do."
         }
         return report
+    }
+
+    /// The pairs whose effective configuration differs from the stored state (lifecycle rules apply to them).
+    private func changedSince(_ written: WrittenState, _ builder: StateBuilder) -> Set<FunctionInEnvironment> {
+        _ = builder.takeChangedPairs()
+        let previous = written.layerHashes()
+        var out = Set<FunctionInEnvironment>()
+        for pair in builder.allPairs where previous[pair] != builder.layerHashes(pair) { out.insert(pair) }
+        for name in builder.functionNames where previous[FunctionInEnvironment(function: name, environment: "")] != builder.layerHashes(FunctionInEnvironment(function: name, environment: "")) {
+            out.insert(FunctionInEnvironment(function: name, environment: ""))
+        }
+        return out
     }
 
     // MARK: - Work tree
@@ -91,25 +104,26 @@ public final class Importer {
         }
         // A clean git checkout is its HEAD commit: read it from git objects (ignored files excluded).
         if let git = GitRepository.open(containing: root), let head = try git.resolve("HEAD"), try git.configurationIsClean() {
+            if let existing = try store.revision(commit: head) {
+                return ImportReport(noOp: "The work tree is commit \(head.prefix(12)), already imported as revision \(existing.number); nothing to do.")
+            }
             return try importCommit(git, head, request, source: "worktree")
         }
         let source = WorkTreeSource(root: root)
-        let tree = try source.scan()
         let builder = StateBuilder(validator: validator(request))
-        let previous = try currentHashes()
+        try builder.update(to: try source.scan(), source: source)
+        let written = try WrittenState(store: store)
         let day = request.today ?? ISOTime.day(Int64(Date().timeIntervalSince1970))
-        let state = try builder.build(tree, source: source, previous: LayerHashes.of(previous.hashes), lifecycleDay: day)
-        if !state.diagnostics.errors.isEmpty { throw RegistryError.invalidConfiguration(state.diagnostics) }
+        let diagnostics = builder.diagnostics(lifecycleDay: day, pending: changedSince(written, builder), existing: written.functions)
+        if !diagnostics.errors.isEmpty { throw RegistryError.invalidConfiguration(diagnostics) }
         var report = ImportReport()
-        report.warnings = state.diagnostics.warnings
-        let now = Int64(Date().timeIntervalSince1970)
-        let meta = Meta(commit: nil, authorName: ProcessInfo.processInfo.environment["USER"], authorEmail: nil, committedAt: now,
-                        message: "work tree \(root)", source: "worktree")
-        if let revision = try write(state, meta: meta, onlyIfChanged: true) {
+        report.warnings = diagnostics.warnings
+        let meta = Meta(commit: nil, authorName: ProcessInfo.processInfo.environment["USER"], authorEmail: nil,
+                        committedAt: Int64(Date().timeIntervalSince1970), message: "work tree \(root)", source: "worktree")
+        if let revision = try write(builder.entries, candidates: nil, warnings: diagnostics.warnings, meta: meta, onlyIfChanged: true, written: written) {
             report.imported.append(revision)
         } else {
-            let latest = try store.latestRevision()
-            report.noOp = "The work tree equals revision \(latest?.number ?? 0); nothing to do."
+            report.noOp = "The work tree equals revision \(written.revision); nothing to do."
         }
         return report
     }
@@ -129,36 +143,39 @@ public final class Importer {
         let total = commits[first...].filter { !imported.contains($0) }.count
         var report = ImportReport()
         let builder = StateBuilder(validator: validator(request))
-        var tree = try git.tree(commits[first])
         var stream: [GitRepository.StreamedCommit] = []
         if first + 1 < commits.count {
             stream = try git.firstParentChanges("\(commits[first])..\(tip)")
             if stream.map(\.info.id) != Array(commits[(first + 1)...]) { stream = [] }  // fall back to whole trees
         }
-        var written = try currentHashes()
+        var written = try WrittenState(store: store)
+        var touched = Set<StateKey>()
+        var pending = Set<FunctionInEnvironment>()
         var done = 0
         for index in first..<commits.count {
             let id = commits[index]
             let info: GitRepository.CommitInfo
             if index == first {
                 info = try git.commitInfo(id)
+                touched.formUnion(try builder.update(to: try git.tree(id), source: git))
+                pending = changedSince(written, builder)
             } else if !stream.isEmpty {
-                let streamed = stream[index - first - 1]
-                info = streamed.info
-                for (path, ref) in streamed.changes { tree.files[path] = ref }
+                info = stream[index - first - 1].info
+                touched.formUnion(try builder.apply(stream[index - first - 1].changes, source: git))
             } else {
                 info = try git.commitInfo(id)
-                tree = try git.tree(id)
+                touched.formUnion(try builder.update(to: try git.tree(id), source: git))
             }
+            pending.formUnion(builder.takeChangedPairs())
             if imported.contains(id) { continue }
             let day = request.today ?? ISOTime.day(info.committedAt)
-            let state = try builder.build(tree, source: git, previous: LayerHashes.of(written.hashes), lifecycleDay: day)
-            if !state.diagnostics.errors.isEmpty {
+            let diagnostics = builder.diagnostics(lifecycleDay: day, pending: pending, existing: written.functions)
+            if !diagnostics.errors.isEmpty {
                 guard request.skipInvalid else {
                     throw HistoryError(commit: id, subject: info.message.split(separator: "\n").first.map(String.init) ?? "",
-                                       diagnostics: state.diagnostics, importedBefore: report.imported.count)
+                                       diagnostics: diagnostics, importedBefore: report.imported.count)
                 }
-                let reason = state.diagnostics.errors.first.map(\.description) ?? "invalid"
+                let reason = diagnostics.errors.first.map(\.description) ?? "invalid"
                 let revision = try store.db.transaction(.immediate) { () -> Revision in
                     if let existing = try store.revision(commit: id) { return existing }
                     let number = try store.insertRevision(commit: id, authorName: info.authorName, authorEmail: info.authorEmail,
@@ -167,13 +184,15 @@ public final class Importer {
                     return try store.revision(number)!
                 }
                 report.skipped.append(revision)
-                written = try currentHashes()
+                written.revision = revision.number
             } else {
-                report.warnings += state.diagnostics.warnings
-                if let revision = try write(state, meta: Meta(info: info, source: "commit"), onlyIfChanged: false, known: written) {
+                report.warnings += diagnostics.warnings
+                if let revision = try write(builder.entries, candidates: touched, warnings: diagnostics.warnings,
+                                            meta: Meta(info: info, source: "commit"), onlyIfChanged: false, written: written) {
                     report.imported.append(revision)
-                    written = (revision.number, state.entries.mapValues(\.hash))
                 }
+                touched.removeAll()
+                pending.removeAll()
             }
             done += 1
             request.progress?(done, total)
@@ -206,42 +225,87 @@ public final class Importer {
         }
     }
 
-    /// The latest revision and the hash of every key's document there.
-    private func currentHashes() throws -> (revision: Int, hashes: [StateKey: DocumentHash]) {
-        guard let latest = try store.latestRevision() else { return (0, [:]) }
-        return (latest.number, try store.stateHashes(at: latest.number))
-    }
-
-    /// Writes `state` as the next revision in one immediate transaction; returns nil for a no-op
-    /// (its commit is already imported, or `onlyIfChanged` and nothing changed).
-    private func write(_ state: BuiltState, meta: Meta, onlyIfChanged: Bool, known: (revision: Int, hashes: [StateKey: DocumentHash])? = nil) throws -> Revision? {
+    /// Writes `entries` as the next revision in one immediate transaction; returns nil for a no-op (its
+    /// commit is already imported, or `onlyIfChanged` and nothing changed). Only `candidates` can have
+    /// changed since `written` (nil: any key); `written` follows what was stored.
+    private func write(_ entries: [StateKey: Document], candidates: Set<StateKey>?, warnings: [Diagnostic], meta: Meta,
+                       onlyIfChanged: Bool, written: WrittenState) throws -> Revision? {
         do {
             return try store.db.transaction(.immediate) { () -> Revision? in
                 if let commit = meta.commit, try store.revision(commit: commit) != nil { return nil }
                 let latest = try store.latestRevision()
-                // Diff against the latest revision as it is now (another process may have written since).
-                let previous: [StateKey: DocumentHash]
-                if let known, known.revision == (latest?.number ?? 0) { previous = known.hashes }
-                else { previous = try latest.map { try store.stateHashes(at: $0.number) } ?? [:] }
+                // Another process may have written since `written` was read: then diff against all of it again.
+                var keys = candidates
+                if (latest?.number ?? 0) != written.revision {
+                    try written.reload(store: store)
+                    keys = nil
+                }
+                let allKeys = keys ?? Set(entries.keys).union(written.hashes.keys)
                 var changes: [(StateKey, Document?)] = []
-                for (key, document) in state.entries where previous[key] != document.hash { changes.append((key, document)) }
-                for key in previous.keys where state.entries[key] == nil { changes.append((key, nil)) }
+                for key in allKeys where entries[key]?.hash != written.hashes[key] { changes.append((key, entries[key])) }
                 if onlyIfChanged && changes.isEmpty && latest != nil && (meta.commit == nil || meta.commit == latest?.commit) { return nil }
-                let warnings = state.diagnostics.warnings.isEmpty ? nil
-                    : JSONWriter.canonical(.array(state.diagnostics.warnings.map(\.json)))
+                let warningsJSON = warnings.isEmpty ? nil : JSONWriter.canonical(.array(warnings.map(\.json)))
                 let number = try store.insertRevision(commit: meta.commit, authorName: meta.authorName, authorEmail: meta.authorEmail,
-                                                      committedAt: meta.committedAt, message: meta.message, source: meta.source, warnings: warnings)
+                                                      committedAt: meta.committedAt, message: meta.message, source: meta.source, warnings: warningsJSON)
                 for (key, document) in changes.sorted(by: { $0.0 < $1.0 }) {
                     try store.insertVersion(key, revision: number, document: document)
                 }
+                written.apply(changes, revision: number)
                 return try store.revision(number)
             }
         } catch {
             store.resetCaches()
+            try? written.reload(store: store)
             if let e = error as? SQLiteError, e.isBusy { throw RegistryError.databaseBusy(store.db.path) }
             throw error
         }
     }
+}
+
+/// What the store holds at its latest revision, kept in step with the importer's writes.
+final class WrittenState {
+    var revision = 0
+    var hashes: [StateKey: DocumentHash] = [:]
+    var functions: Set<String> = []
+
+    init(store: Store) throws { try reload(store: store) }
+
+    func reload(store: Store) throws {
+        guard let latest = try store.latestRevision() else { revision = 0; hashes = [:]; functions = []; return }
+        revision = latest.number
+        hashes = try store.stateHashes(at: latest.number)
+        functions = Set(hashes.keys.filter { $0.kind == .base }.map(\.function))
+    }
+
+    func apply(_ changes: [(StateKey, Document?)], revision: Int) {
+        self.revision = revision
+        for (key, document) in changes {
+            hashes[key] = document?.hash
+            if key.kind == .base { if document == nil { functions.remove(key.function) } else { functions.insert(key.function) } }
+        }
+    }
+
+    /// The layers of every (function, environment) stored, and (function, "") for every function.
+    func layerHashes() -> [FunctionInEnvironment: LayerHashes] {
+        var out: [FunctionInEnvironment: LayerHashes] = [:]
+        let environments = hashes.keys.filter { $0.kind == .environment }.map(\.environment)
+        for (key, base) in hashes where key.kind == .base {
+            out[FunctionInEnvironment(function: key.function, environment: "")] = LayerHashes(base: base, environment: nil, override: nil)
+            for env in environments {
+                out[FunctionInEnvironment(function: key.function, environment: env)] = LayerHashes(
+                    base: base, environment: hashes[StateKey(.envpatch, environment: env)],
+                    override: hashes[StateKey(.override, environment: env, function: key.function)])
+            }
+        }
+        return out
+    }
+}
+
+/// The documents layered, without file locations: equal exactly when the effective configuration is.
+struct LayerHashes: Hashable {
+    var base: DocumentHash
+    var environment: DocumentHash?
+    var override: DocumentHash?
 }
 
 /// `import --history` stopped at an invalid commit (the commits before it stay imported).

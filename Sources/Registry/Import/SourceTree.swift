@@ -37,7 +37,7 @@ struct SourceTree {
     }
 
     static func isFunctionJSON(_ path: String) -> Bool {
-        path.hasPrefix("lambda_functions/") && (path as NSString).lastPathComponent == "function.json"
+        path.hasPrefix("lambda_functions/") && (path == "lambda_functions/function.json" || path.hasSuffix("/function.json"))
     }
 
     /// For `terraform/environments/<env>/environment.json`: the environment.

@@ -1,269 +1,385 @@
 import Foundation
 
-/// The logical content of one source state, ready to store, with everything validation found.
-struct BuiltState {
-    var entries: [StateKey: Document] = [:]
-    var diagnostics: [Diagnostic] = []
-    /// For each (function, environment): the documents layered, to tell which effective configurations changed.
-    var layers: [FunctionInEnvironment: Layers] = [:]
-}
-
+/// A function in an environment: the unit of an effective configuration.
 struct FunctionInEnvironment: Hashable {
     var function: String
     var environment: String
 }
 
-/// The three documents whose layering gives one effective configuration, plus where the base lives.
+/// The documents whose layering gives one effective configuration, plus where the base lives
+/// (diagnostics name that file).
 struct Layers: Hashable {
     var base: DocumentHash
     var basePath: String
     var environment: DocumentHash?
     var override: DocumentHash?
-
-    var content: LayerHashes { LayerHashes(base: base, environment: environment, override: override) }
 }
 
-/// The documents layered, without file locations: equal when the effective configuration is.
-struct LayerHashes: Hashable {
-    var base: DocumentHash
-    var environment: DocumentHash?
-    var override: DocumentHash?
-
-    /// The layers of every (function, environment) of a stored state.
-    static func of(_ hashes: [StateKey: DocumentHash]) -> [FunctionInEnvironment: LayerHashes] {
-        var out: [FunctionInEnvironment: LayerHashes] = [:]
-        let environments = hashes.keys.filter { $0.kind == .environment }.map(\.environment)
-        for (key, base) in hashes where key.kind == .base {
-            // Environment "" records that the function existed, even with no environment.
-            out[FunctionInEnvironment(function: key.function, environment: "")] = LayerHashes(base: base, environment: nil, override: nil)
-            for env in environments {
-                out[FunctionInEnvironment(function: key.function, environment: env)] = LayerHashes(
-                    base: base, environment: hashes[StateKey(.envpatch, environment: env)],
-                    override: hashes[StateKey(.override, environment: env, function: key.function)])
-            }
-        }
-        return out
-    }
-}
-
-/// Derives the logical state (and its diagnostics) from a source tree, reusing work across
-/// successive trees: documents are parsed once per content id, code hashes recomputed only for
-/// directories whose files changed, effective configurations validated once per layer combination.
+/// Derives the logical state of a configuration repository (the documents to store, by key) and
+/// everything validation finds, incrementally: each change of files costs work proportional to what
+/// it touches. Documents are parsed once per content, a function directory's `code_hash` is
+/// recomputed only when its files change, an effective configuration is validated only when one of
+/// its layers changes (and once per distinct combination of layers).
 final class StateBuilder {
     let validator: ConfigValidator
 
-    private struct ParsedDocument {
+    /// The logical state: what a revision of this tree stores.
+    private(set) var entries: [StateKey: Document] = [:]
+    private(set) var tree = SourceTree()
+
+    private struct Parsed {
         var value: JSONValue?
         var document: Document?
         var syntaxError: Diagnostic?
     }
 
-    private var parsed: [String: (FileRef, ParsedDocument)] = [:]
-    private var baseDiagnostics: [String: (FileRef, [Diagnostic])] = [:]
-    private var codeHashes: [String: (fingerprint: [FileRef], relative: [String], hash: String)] = [:]
-    private var effectiveDiagnostics: [Layers: [Diagnostic]] = [:]
+    // Documents and functions.
+    private var parsed: [String: Parsed] = [:]                  // document path -> parse result
+    private var functionDirs: [String: String] = [:]            // function dir -> function.json path
+    private var nested: [String: Diagnostic] = [:]              // function dir -> FN-NESTED diagnostic
+    private var baseDiagnostics: [String: [Diagnostic]] = [:]   // function.json path -> diagnostics (non-empty only)
+    private var claimedName: [String: String] = [:]             // function dir -> the name it claims
+    private var nameOwners: [String: [String]] = [:]            // name -> claiming dirs, sorted (first wins)
+    private var bases: [String: (value: JSONValue, document: Document, path: String)] = [:]  // name -> winner's base
+    // Code.
+    private var owner: [String: String] = [:]                   // code file path -> function dir
+    private var filesOf: [String: Set<String>] = [:]            // function dir -> code file paths
+    private var codeHash: [String: String] = [:]                // function dir -> code_hash
+    // Environments.
+    private var environmentFiles: [String: Int] = [:]           // env -> number of files below it
+    private var patchDiagnostics: [String: [Diagnostic]] = [:]  // environment.json / override path -> diagnostics
+    private var overridePaths: [String: Set<String>] = [:]      // function name -> envs with an override file for it
+    // Effective configurations.
+    private var pairLayers: [FunctionInEnvironment: Layers] = [:]
+    private var pairDiagnostics: [FunctionInEnvironment: [Diagnostic]] = [:]  // non-empty only
+    private var layerCache: [Layers: [Diagnostic]] = [:]
     private var values: [DocumentHash: JSONValue] = [:]
 
     init(validator: ConfigValidator) { self.validator = validator }
 
-    /// Builds the state of `tree`; `previous` are the layers of the revision before it (lifecycle rules
-    /// apply to effective configurations that are new or changed).
-    func build(_ tree: SourceTree, source: ContentSource, previous: [FunctionInEnvironment: LayerHashes]?, lifecycleDay: String?) throws -> BuiltState {
-        var state = BuiltState()
-        try parseDocuments(tree, source: source)
-        let previousFunctions = previous.map { Set($0.keys.map(\.function)) }
+    // MARK: - Changes
 
-        // Functions: every function.json below lambda_functions/.
-        var functionDirs: [String: String] = [:]   // dir -> function.json path
-        for path in tree.files.keys where SourceTree.isFunctionJSON(path) {
-            functionDirs[(path as NSString).deletingLastPathComponent] = path
-        }
-        var names: [String: String] = [:]          // name -> dir
-        var bases: [String: (JSONValue, Document, String)] = [:]  // name -> (normalized value, document, path)
-        for (dir, path) in functionDirs.sorted(by: { $0.key < $1.key }) {
-            // A function.json inside another function's directory is an error (SPEC §4 "Function discovery").
-            var ancestor = (dir as NSString).deletingLastPathComponent
-            var nested = false
-            while ancestor.count > "lambda_functions".count {
-                if let outer = functionDirs[ancestor] {
-                    state.diagnostics.append(Diagnostic("FN-NESTED", file: path, pointer: .root,
-                        message: "function.json lies inside the directory of another function (\(outer))", fix: "move this function out of \(ancestor)/"))
-                    nested = true
-                    break
+    /// Moves to `newTree` (diffing it against the current tree); returns the keys whose documents may have changed.
+    @discardableResult
+    func update(to newTree: SourceTree, source: ContentSource) throws -> Set<StateKey> {
+        var changes: [(String, FileRef?)] = []
+        for (path, ref) in newTree.files where tree.files[path] != ref { changes.append((path, ref)) }
+        for path in tree.files.keys where newTree.files[path] == nil { changes.append((path, nil)) }
+        return try apply(changes, source: source)
+    }
+
+    /// Applies changed files (nil: deleted); returns the keys whose documents may have changed.
+    @discardableResult
+    func apply(_ changes: [(String, FileRef?)], source: ContentSource) throws -> Set<StateKey> {
+        lastSource = source
+        var touched = Set<StateKey>()
+        var changedDocuments: [(String, FileRef)] = []
+        var changedFunctionJSON = Set<String>()     // dirs whose function.json changed
+        var functionSetChanged = false
+        var changedCode: [String] = []
+        var changedEnvironments = Set<String>()      // existence may have changed
+        var changedPatches = Set<String>()           // envs whose environment.json changed
+        var changedOverrides: [(String, String)] = []
+
+        for (path, ref) in changes {
+            guard SourceTree.isRelevant(path) else { continue }
+            let old = tree.files[path]
+            if old == ref { continue }
+            tree.files[path] = ref
+            if let env = SourceTree.environment(path) {
+                if old == nil { environmentFiles[env, default: 0] += 1; changedEnvironments.insert(env) }
+                if ref == nil {
+                    environmentFiles[env, default: 1] -= 1
+                    if environmentFiles[env] == 0 { environmentFiles[env] = nil }
+                    changedEnvironments.insert(env)
                 }
-                ancestor = (ancestor as NSString).deletingLastPathComponent
             }
-            let (_, doc) = parsed[path]!
-            if let error = doc.syntaxError { state.diagnostics.append(error); continue }
-            let ref = tree.files[path]!
-            if let cached = baseDiagnostics[path], cached.0 == ref {
-                state.diagnostics += cached.1
-            } else {
-                let diagnostics = locate(validator.validate(FunctionSchema.normalizedBase(doc.value!), file: path, lifecycle: .skip), path, tree, source)
-                baseDiagnostics[path] = (ref, diagnostics)
-                state.diagnostics += diagnostics
+            if SourceTree.isDocument(path) {
+                if let ref { changedDocuments.append((path, ref)) } else { parsed[path] = nil }
             }
-            guard !nested, let name = doc.value?["name"]?.stringValue else { continue }
-            if let other = names[name] {
-                state.diagnostics.append(Diagnostic("FN-DUPLICATE-NAME", file: path, pointer: JSONPointer(["name"]),
-                    message: "function name \"\(name)\" is already used by \(other)/function.json", fix: "give one of them another name"))
+            if SourceTree.isFunctionJSON(path) {
+                let dir = parentPath(path)
+                changedFunctionJSON.insert(dir)
+                if old == nil || ref == nil { functionSetChanged = true }
+                if ref == nil { functionDirs[dir] = nil; baseDiagnostics[path] = nil } else { functionDirs[dir] = path }
+            } else if path.hasPrefix("lambda_functions/") {
+                changedCode.append(path)
+            } else if let env = SourceTree.environmentPatch(path) {
+                changedPatches.insert(env)
+            } else if let pair = SourceTree.override(path) {
+                changedOverrides.append(pair)
+                if ref == nil { overridePaths[pair.1]?.remove(pair.0) } else { overridePaths[pair.1, default: []].insert(pair.0) }
+            }
+        }
+        try parse(changedDocuments, source: source)
+
+        // Which function directories own which code files; a changed set of functions re-derives it all.
+        var dirtyDirs = Set<String>()
+        var affectedDirs = changedFunctionJSON
+        if functionSetChanged {
+            let oldNested = Set(nested.keys)
+            recomputeNesting()
+            affectedDirs.formUnion(oldNested.symmetricDifference(nested.keys))
+            let oldFiles = filesOf
+            owner.removeAll(keepingCapacity: true)
+            filesOf = Dictionary(uniqueKeysWithValues: functionDirs.keys.map { ($0, Set<String>()) })
+            for path in tree.files.keys where path.hasPrefix("lambda_functions/") && !SourceTree.isFunctionJSON(path) {
+                if let dir = owningDirectory(path) { owner[path] = dir; filesOf[dir]!.insert(path) }
+            }
+            for dir in Set(oldFiles.keys).union(filesOf.keys) where oldFiles[dir] != filesOf[dir] { dirtyDirs.insert(dir) }
+            for dir in functionDirs.keys where codeHash[dir] == nil { dirtyDirs.insert(dir) }
+            for dir in codeHash.keys where functionDirs[dir] == nil { codeHash[dir] = nil }
+        }
+        for path in changedCode {
+            if let previous = owner[path] {
+                dirtyDirs.insert(previous)
+                if tree.files[path] == nil { owner[path] = nil; filesOf[previous]?.remove(path) }
+            } else if tree.files[path] != nil, let dir = owningDirectory(path) {
+                owner[path] = dir
+                filesOf[dir, default: []].insert(path)
+                dirtyDirs.insert(dir)
+            }
+        }
+        dirtyDirs = dirtyDirs.filter { functionDirs[$0] != nil }
+        try computeCodeHashes(dirtyDirs, source: source)
+        affectedDirs.formUnion(dirtyDirs)
+
+        // Names: which directory claims which name; the first claimant (by path) wins, others are duplicates.
+        var affectedNames = Set<String>()
+        for dir in affectedDirs {
+            if let old = claimedName[dir] {
+                affectedNames.insert(old)
+                nameOwners[old]?.removeAll { $0 == dir }
+                if nameOwners[old]?.isEmpty == true { nameOwners[old] = nil }
+                claimedName[dir] = nil
+            }
+            guard let path = functionDirs[dir] else { continue }
+            if changedFunctionJSON.contains(dir) { validateBase(path, source: source) }
+            guard nested[dir] == nil, let value = parsed[path]?.value, let name = value["name"]?.stringValue else { continue }
+            claimedName[dir] = name
+            nameOwners[name, default: []].append(dir)
+            nameOwners[name]!.sort()
+            affectedNames.insert(name)
+        }
+        for name in affectedNames {
+            for key in [StateKey(.base, function: name), StateKey(.path, function: name), StateKey(.code, function: name)] {
+                entries[key] = nil
+                touched.insert(key)
+            }
+            guard let dir = nameOwners[name]?.first, let path = functionDirs[dir], let p = parsed[path], let value = p.value else {
+                bases[name] = nil
                 continue
             }
-            names[name] = dir
-            bases[name] = (FunctionSchema.normalizedBase(doc.value!), doc.document!, path)
+            if bases[name]?.document.hash != p.document!.hash { changedPairs.insert(FunctionInEnvironment(function: name, environment: "")) }
+            bases[name] = (FunctionSchema.normalizedBase(value), p.document!, path)
+            entries[StateKey(.base, function: name)] = p.document!
+            entries[StateKey(.path, function: name)] = Document(.string(dir))
+            entries[StateKey(.code, function: name)] = Document(.string(codeHash[dir] ?? CodeHash.of([])))
         }
 
-        // Code hashes, recomputed only where a directory's files changed.
-        try computeCodeHashes(tree, functionDirs: Set(functionDirs.keys), source: source)
-        for (name, dir) in names {
-            state.entries[StateKey(.base, function: name)] = bases[name]!.1
-            state.entries[StateKey(.path, function: name)] = Document(.string(dir))
-            state.entries[StateKey(.code, function: name)] = Document(.string(codeHashes[dir]!.hash))
+        // Environments, environment.json and overrides.
+        for env in changedEnvironments {
+            let key = StateKey(.environment, environment: env)
+            entries[key] = environmentFiles[env] != nil ? Document(.bool(true)) : nil
+            touched.insert(key)
         }
-
-        // Environments, their patches and overrides.
-        var environments = Set<String>()
-        var envPatches: [String: (JSONValue, Document, String)] = [:]
-        var overrides: [String: [String: (JSONValue, Document, String)]] = [:]
-        for path in tree.files.keys {
-            guard let env = SourceTree.environment(path) else { continue }
-            environments.insert(env)
-            if SourceTree.environmentPatch(path) != nil {
-                if let patch = try patchDocument(path, state: &state) {
-                    if patch.0["name"] != nil {
-                        state.diagnostics.append(Diagnostic("ENV-NAME", file: path, pointer: JSONPointer(["name"]),
-                            message: "environment.json applies to every function and may not set \"name\"", fix: "remove \"name\""))
-                    }
-                    envPatches[env] = patch
+        for env in changedPatches {
+            let path = "terraform/environments/\(env)/environment.json"
+            let key = StateKey(.envpatch, environment: env)
+            entries[key] = nil
+            touched.insert(key)
+            var diagnostics: [Diagnostic] = []
+            if let patch = patchDocument(path, diagnostics: &diagnostics) {
+                if patch.value["name"] != nil {
+                    diagnostics.append(Diagnostic("ENV-NAME", file: path, pointer: JSONPointer(["name"]),
+                        message: "environment.json applies to every function and may not set \"name\"", fix: "remove \"name\""))
                 }
-            } else if let (_, function) = SourceTree.override(path) {
-                guard let patch = try patchDocument(path, state: &state) else { continue }
-                if let base = bases[function] {
-                    if let n = patch.0["name"], n != .string(function) || base.0["name"] != n {
-                        state.diagnostics.append(Diagnostic("OV-NAME", file: path, pointer: JSONPointer(["name"]),
-                            message: "an override may not change the function's name (\"\(function)\")", fix: "remove \"name\" from the override"))
+                entries[key] = patch.document
+            }
+            patchDiagnostics[path] = diagnostics.isEmpty ? nil : diagnostics
+        }
+        var overridesToCheck = Set(changedOverrides.map { FunctionInEnvironment(function: $0.1, environment: $0.0) })
+        for name in affectedNames {
+            for env in overridePaths[name] ?? [] { overridesToCheck.insert(FunctionInEnvironment(function: name, environment: env)) }
+        }
+        for pair in overridesToCheck {
+            let path = "terraform/environments/\(pair.environment)/overrides/\(pair.function).json"
+            let key = StateKey(.override, environment: pair.environment, function: pair.function)
+            entries[key] = nil
+            touched.insert(key)
+            guard tree.files[path] != nil else { patchDiagnostics[path] = nil; continue }
+            var diagnostics: [Diagnostic] = []
+            if let patch = patchDocument(path, diagnostics: &diagnostics) {
+                if let base = bases[pair.function] {
+                    if let n = patch.value["name"], n != .string(pair.function) || base.value["name"] != n {
+                        diagnostics.append(Diagnostic("OV-NAME", file: path, pointer: JSONPointer(["name"]),
+                            message: "an override may not change the function's name (\"\(pair.function)\")", fix: "remove \"name\" from the override"))
                     }
-                    overrides[env, default: [:]][function] = patch
+                    entries[key] = patch.document
                 } else {
-                    let suggestion = closestMatch(function, in: Array(names.keys))
-                    state.diagnostics.append(Diagnostic("OV-UNKNOWN-FUNCTION", file: path, pointer: .root,
-                        message: "this override names no existing function \"\(function)\"",
+                    let suggestion = closestMatch(pair.function, in: Array(bases.keys))
+                    diagnostics.append(Diagnostic("OV-UNKNOWN-FUNCTION", file: path, pointer: .root,
+                        message: "this override names no existing function \"\(pair.function)\"",
                         fix: suggestion.map { "did you mean overrides/\($0).json?" } ?? "remove it or add the function"))
                 }
             }
-        }
-        for env in environments {
-            state.entries[StateKey(.environment, environment: env)] = Document(.bool(true))
-            if let p = envPatches[env] { state.entries[StateKey(.envpatch, environment: env)] = p.1 }
-            for (function, o) in overrides[env] ?? [:] { state.entries[StateKey(.override, environment: env, function: function)] = o.1 }
+            patchDiagnostics[path] = diagnostics.isEmpty ? nil : diagnostics
         }
 
-        // Effective configurations of every function in every environment.
-        for env in environments.sorted() {
-            let envPatch = envPatches[env]
-            for (name, base) in bases {
-                let override = overrides[env]?[name]
-                let layers = Layers(base: base.1.hash, basePath: base.2, environment: envPatch?.1.hash, override: override?.1.hash)
-                let key = FunctionInEnvironment(function: name, environment: env)
-                state.layers[key] = layers
-                let changed = previous?[key] != layers.content
-                if envPatch == nil && override == nil && lifecycleDay == nil { continue }
-                if let cached = effectiveDiagnostics[layers], !(changed && lifecycleDay != nil) {
-                    state.diagnostics += cached
-                    continue
-                }
-                let effective = Layering.effective(base: base.0, environmentPatch: envPatch?.0, override: override?.0)
-                var diagnostics: [Diagnostic] = []
-                if envPatch != nil || override != nil {
-                    if let cached = effectiveDiagnostics[layers] {
-                        diagnostics = cached
-                    } else {
-                        let found = validator.validate(effective, file: base.2, lifecycle: .skip)
-                        diagnostics = attribute(found, base: base, environment: envPatch, override: override, tree: tree, source: source)
-                        effectiveDiagnostics[layers] = diagnostics
-                    }
-                }
-                if let day = lifecycleDay, changed {
-                    var v = validator
-                    v.today = day
-                    let isNew = previousFunctions.map { !$0.contains(name) } ?? true
-                    let runtime = v.validate(effective, file: base.2, lifecycle: isNew ? .newFunction : .existingFunction)
-                        .filter { $0.rule.hasPrefix("FN-RUNTIME-") && $0.rule != "FN-RUNTIME-UNKNOWN" }
-                    diagnostics += attribute(runtime, base: base, environment: envPatch, override: override, tree: tree, source: source)
-                }
-                state.diagnostics += diagnostics
+        // Effective configurations whose layers may have changed.
+        var pairs = Set<FunctionInEnvironment>()
+        let environments = Array(environmentFiles.keys)
+        for name in affectedNames { for env in environments { pairs.insert(FunctionInEnvironment(function: name, environment: env)) } }
+        for env in changedPatches.union(changedEnvironments) {
+            for name in bases.keys { pairs.insert(FunctionInEnvironment(function: name, environment: env)) }
+            if environmentFiles[env] == nil { for pair in pairLayers.keys where pair.environment == env { pairs.insert(pair) } }
+        }
+        for pair in overridesToCheck { pairs.insert(pair) }
+        for pair in pairs { evaluate(pair, source: source) }
+        return touched
+    }
+
+    // MARK: - Diagnostics
+
+    /// Everything the current tree's validation found; with `lifecycle`, runtime lifecycle rules are
+    /// applied at that day to `pending` effective configurations (new or changed since the last
+    /// stored revision), treating functions not in `existing` as new.
+    func diagnostics(lifecycleDay: String?, pending: Set<FunctionInEnvironment>, existing: Set<String>?) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        out += nested.values
+        for (_, d) in baseDiagnostics { out += d }
+        for (name, dirs) in nameOwners where dirs.count > 1 {
+            for dir in dirs.dropFirst() {
+                out.append(Diagnostic("FN-DUPLICATE-NAME", file: functionDirs[dir]!, pointer: JSONPointer(["name"]),
+                    message: "function name \"\(name)\" is already used by \(dirs[0])/function.json", fix: "give one of them another name"))
             }
         }
-        // With no environment at all, lifecycle rules still apply to the base configurations.
-        if environments.isEmpty, let day = lifecycleDay {
+        for (_, d) in patchDiagnostics { out += d }
+        for (_, d) in pairDiagnostics { out += d }
+        if let day = lifecycleDay {
             var v = validator
             v.today = day
-            for (name, base) in bases {
-                let isNew = previousFunctions.map { !$0.contains(name) } ?? true
-                state.diagnostics += locate(v.validate(base.0, file: base.2, lifecycle: isNew ? .newFunction : .existingFunction)
-                    .filter { $0.rule.hasPrefix("FN-RUNTIME-") && $0.rule != "FN-RUNTIME-UNKNOWN" }, base.2, tree, source)
+            var targets = pending.filter { pairLayers[$0] != nil && !$0.environment.isEmpty }
+            // With no environment at all, the rules still apply to base configurations.
+            if environmentFiles.isEmpty {
+                targets = Set(pending.map { FunctionInEnvironment(function: $0.function, environment: "") }.filter { bases[$0.function] != nil })
+            }
+            for pair in targets {
+                guard let base = bases[pair.function] else { continue }
+                let isNew = existing.map { !$0.contains(pair.function) } ?? true
+                // Only the runtime matters: find it without merging the whole configuration.
+                guard let runtime = effectiveRuntime(pair), let dates = LambdaLimits.lifecycle[runtime], day >= dates.deprecated else { continue }
+                let found = v.lifecycle(["runtime": .string(runtime)], file: base.path, isNew: isNew)
+                out += attribute(found, pair: pair, source: lastSource)
             }
         }
-        state.diagnostics = state.diagnostics.normalized()
-        return state
+        return out.normalized()
     }
 
-    // MARK: - Documents
-
-    private func parseDocuments(_ tree: SourceTree, source: ContentSource) throws {
-        var wanted: [(String, FileRef)] = []
-        for (path, ref) in tree.files where SourceTree.isDocument(path) {
-            if let cached = parsed[path], cached.0 == ref { continue }
-            if ref.kind == .symlink || ref.kind == .submodule {
-                throw RegistryError.refused("\(path) is a symbolic link; configuration documents must be regular files.")
-            }
-            wanted.append((path, ref))
-        }
-        guard !wanted.isEmpty else { return }
-        let contents = try source.contents(wanted.map(\.1))
-        for ((path, ref), data) in zip(wanted, contents) {
-            if data.count > SourceTree.maximumDocumentBytes {
-                throw RegistryError.refused("\(path) is \(data.count) bytes; configuration documents are limited to \(SourceTree.maximumDocumentBytes) bytes.")
-            }
-            do {
-                let value = try JSONParser.parse(data)
-                let document = Document(value)
-                values[document.hash] = value
-                parsed[path] = (ref, ParsedDocument(value: value, document: document, syntaxError: nil))
-            } catch let error as JSONSyntaxError {
-                var d = Diagnostic("JSON-SYNTAX", file: path, pointer: .root, message: "invalid JSON: \(error.message)", fix: nil)
-                d.line = error.line
-                d.column = error.column
-                parsed[path] = (ref, ParsedDocument(value: nil, document: nil, syntaxError: d))
-            }
-        }
+    /// Every (function, environment) of the current state.
+    var allPairs: Set<FunctionInEnvironment> {
+        var out = Set(pairLayers.keys)
+        if environmentFiles.isEmpty { for name in bases.keys { out.insert(FunctionInEnvironment(function: name, environment: "")) } }
+        return out
     }
 
-    private func patchDocument(_ path: String, state: inout BuiltState) throws -> (JSONValue, Document, String)? {
-        guard let (_, doc) = parsed[path] else { return nil }
-        if let error = doc.syntaxError { state.diagnostics.append(error); return nil }
-        guard case .object(var o) = doc.value! else {
-            state.diagnostics.append(Diagnostic("PATCH-TYPE", file: path, pointer: .root,
-                message: "a merge patch must be a JSON object, found \(doc.value!.typeDescription)", fix: "wrap the fields in { }"))
-            return nil
-        }
+    var functionNames: Set<String> { Set(bases.keys) }
+
+    /// The layers of a pair as stored documents ("" environment: the base alone).
+    func layerHashes(_ pair: FunctionInEnvironment) -> LayerHashes? {
+        guard let base = bases[pair.function] else { return nil }
+        if pair.environment.isEmpty { return LayerHashes(base: base.document.hash, environment: nil, override: nil) }
+        guard let l = layers(pair) else { return nil }
+        return LayerHashes(base: l.base, environment: l.environment, override: l.override)
+    }
+
+    // MARK: - Effective configurations
+
+    private func layers(_ pair: FunctionInEnvironment) -> Layers? {
+        guard environmentFiles[pair.environment] != nil, let base = bases[pair.function] else { return nil }
+        return Layers(base: base.document.hash, basePath: base.path,
+                      environment: entries[StateKey(.envpatch, environment: pair.environment)]?.hash,
+                      override: entries[StateKey(.override, environment: pair.environment, function: pair.function)]?.hash)
+    }
+
+    private func patchValue(_ hash: DocumentHash?) -> JSONValue? {
+        guard let hash, case .object(var o)? = values[hash] else { return nil }
         o[FunctionSchema.schemaKey] = nil
-        return (.object(o), doc.document!, path)
+        return .object(o)
     }
 
-    /// Adds line and column to diagnostics of `path`.
-    private func locate(_ diagnostics: [Diagnostic], _ path: String, _ tree: SourceTree, _ source: ContentSource) -> [Diagnostic] {
-        guard !diagnostics.isEmpty, let ref = tree.files[path], let data = try? source.contents([ref]).first else { return diagnostics }
-        return diagnostics.map { d in
-            var d = d
-            if let (line, column) = JSONParser.location(of: d.pointer, in: data) { d.line = line; d.column = column }
-            return d
+    private func effectiveValue(_ pair: FunctionInEnvironment) -> JSONValue {
+        let l = layers(pair)!
+        return Layering.effective(base: bases[pair.function]!.value, environmentPatch: patchValue(l.environment), override: patchValue(l.override))
+    }
+
+    /// The effective runtime (RFC 7396 on one field: the last layer that sets or deletes it wins).
+    private func effectiveRuntime(_ pair: FunctionInEnvironment) -> String? {
+        var runtime = bases[pair.function]?.value["runtime"]
+        if !pair.environment.isEmpty, let l = layers(pair) {
+            for hash in [l.environment, l.override] {
+                if let patch = patchValue(hash), let r = patch["runtime"] { runtime = r.isNull ? nil : r }
+            }
         }
+        return runtime?.stringValue
+    }
+
+    /// Marks a (function, environment) whose layers may have changed and re-validates it when they did.
+    private func evaluate(_ pair: FunctionInEnvironment, source: ContentSource) {
+        guard let l = layers(pair) else {
+            pairLayers[pair] = nil
+            pairDiagnostics[pair] = nil
+            return
+        }
+        if pairLayers[pair] == l { return }
+        pairLayers[pair] = l
+        changedPairs.insert(pair)
+        guard l.environment != nil || l.override != nil else { pairDiagnostics[pair] = nil; return }
+        let diagnostics: [Diagnostic]
+        if let cached = layerCache[l] {
+            diagnostics = cached
+        } else {
+            // Only the top-level fields the patches changed need checking: the base's own fields were
+            // checked with the base, and defaults are valid. Merge just those fields (RFC 7396 per key).
+            let base = bases[pair.function]!.value.objectValue ?? JSONObject()
+            let envPatch = patchValue(l.environment)?.objectValue, override = patchValue(l.override)?.objectValue
+            var partial = JSONObject()
+            for key in ["name", "runtime", "handler"] { partial[key] = base[key] }
+            var changed = Set<String>()
+            for key in Set((envPatch?.keys ?? []) + (override?.keys ?? [])) {
+                var value = base[key]
+                for patch in [envPatch, override] {
+                    guard let p = patch?[key] else { continue }
+                    value = p.isNull ? nil : MergePatch.apply(p, to: value ?? .null)
+                }
+                let fallback = FunctionSchema.defaultValue(key)
+                if value == nil { value = fallback }
+                partial[key] = value
+                if value != base[key] && (value == nil || value != fallback) { changed.insert(key) }
+            }
+            let found = changed.isEmpty ? [] : validator.validate(.object(partial), file: l.basePath, lifecycle: .skip, only: changed)
+            diagnostics = attribute(found, pair: pair, source: source)
+            layerCache[l] = diagnostics
+        }
+        pairDiagnostics[pair] = diagnostics.isEmpty ? nil : diagnostics
+    }
+
+    /// Pairs whose layers changed since `takeChangedPairs()` was last called.
+    private var changedPairs = Set<FunctionInEnvironment>()
+    private weak var lastSource: ContentSource?
+
+    func takeChangedPairs() -> Set<FunctionInEnvironment> {
+        defer { changedPairs.removeAll() }
+        return changedPairs
     }
 
     /// Effective-configuration diagnostics point at the layer that set the offending value.
-    private func attribute(_ diagnostics: [Diagnostic], base: (JSONValue, Document, String), environment: (JSONValue, Document, String)?,
-                           override: (JSONValue, Document, String)?, tree: SourceTree, source: ContentSource) -> [Diagnostic] {
+    private func attribute(_ diagnostics: [Diagnostic], pair: FunctionInEnvironment, source: ContentSource?) -> [Diagnostic] {
+        guard let base = bases[pair.function] else { return [] }
+        let envPath = "terraform/environments/\(pair.environment)/environment.json"
+        let overridePath = "terraform/environments/\(pair.environment)/overrides/\(pair.function).json"
+        let envPatch = pair.environment.isEmpty ? nil : patchValue(entries[StateKey(.envpatch, environment: pair.environment)]?.hash)
+        let override = pair.environment.isEmpty ? nil : patchValue(entries[StateKey(.override, environment: pair.environment, function: pair.function)]?.hash)
         func sets(_ patch: JSONValue?, _ pointer: JSONPointer) -> Bool {
             guard let patch else { return false }
             var p = pointer
@@ -276,61 +392,121 @@ final class StateBuilder {
         var out: [Diagnostic] = []
         for d in diagnostics {
             var d = d
-            if sets(override?.0, d.pointer) { d.file = override!.2 }
-            else if sets(environment?.0, d.pointer) { d.file = environment!.2 }
+            if sets(override, d.pointer) { d.file = overridePath }
+            else if sets(envPatch, d.pointer) { d.file = envPath }
             else if !d.rule.hasPrefix("FN-RUNTIME-") {
                 // Reported with the base document already, unless the layering made it (e.g. CORS
                 // allowed_methods no longer covering methods an override added).
-                let known = baseDiagnostics[base.2]?.1 ?? []
+                let known = baseDiagnostics[base.path] ?? []
                 if known.contains(where: { $0.rule == d.rule && $0.pointer == d.pointer }) { continue }
-                d.file = override?.2 ?? environment?.2 ?? base.2
+                d.file = override != nil ? overridePath : envPatch != nil ? envPath : base.path
             }
-            out += locate([d], d.file, tree, source)
+            out.append(d)
         }
-        return out
+        return source.map { locate(out, $0) } ?? out
     }
 
-    // MARK: - Code hashes
+    // MARK: - Documents
 
-    private func computeCodeHashes(_ tree: SourceTree, functionDirs: Set<String>, source: ContentSource) throws {
-        var filesByDir: [String: [(String, FileRef)]] = [:]
-        var ownerOfParent: [String: String?] = [:]
-        for dir in functionDirs { filesByDir[dir] = [] }
-        for (path, ref) in tree.files where path.hasPrefix("lambda_functions/") && !SourceTree.isFunctionJSON(path) {
-            let parent = (path as NSString).deletingLastPathComponent
-            let owner: String?
-            if let cached = ownerOfParent[parent] {
-                owner = cached
-            } else {
-                var d = parent
-                var found: String?
-                while d.count >= "lambda_functions".count {
-                    if functionDirs.contains(d) { found = d; break }
-                    d = (d as NSString).deletingLastPathComponent
-                }
-                ownerOfParent[parent] = found
-                owner = found
+    private func parse(_ wanted: [(String, FileRef)], source: ContentSource) throws {
+        for (path, ref) in wanted where ref.kind == .symlink || ref.kind == .submodule {
+            throw RegistryError.refused("\(path) is a symbolic link; configuration documents must be regular files.")
+        }
+        guard !wanted.isEmpty else { return }
+        let contents = try source.contents(wanted.map(\.1))
+        for ((path, _), data) in zip(wanted, contents) {
+            if data.count > SourceTree.maximumDocumentBytes {
+                throw RegistryError.refused("\(path) is \(data.count) bytes; configuration documents are limited to \(SourceTree.maximumDocumentBytes) bytes.")
             }
-            if let owner { filesByDir[owner]!.append((String(path.dropFirst(owner.count + 1)), ref)) }
+            do {
+                let value = try JSONParser.parse(data)
+                let document = Document(value)
+                values[document.hash] = value
+                parsed[path] = Parsed(value: value, document: document, syntaxError: nil)
+            } catch let error as JSONSyntaxError {
+                var d = Diagnostic("JSON-SYNTAX", file: path, pointer: .root, message: "invalid JSON: \(error.message)")
+                d.line = error.line
+                d.column = error.column
+                parsed[path] = Parsed(value: nil, document: nil, syntaxError: d)
+            }
         }
-        var stale: [(String, [(String, FileRef)])] = []
-        for (dir, files) in filesByDir {
-            let sorted = files.sorted { codePointLess($0.0, $1.0) }
-            if let cached = codeHashes[dir], cached.fingerprint == sorted.map(\.1), cached.relative == sorted.map(\.0) { continue }
-            stale.append((dir, sorted))
+    }
+
+    private func validateBase(_ path: String, source: ContentSource) {
+        guard let p = parsed[path] else { baseDiagnostics[path] = nil; return }
+        if let error = p.syntaxError { baseDiagnostics[path] = [error]; return }
+        let found = locate(validator.validate(FunctionSchema.normalizedBase(p.value!), file: path, lifecycle: .skip), source)
+        baseDiagnostics[path] = found.isEmpty ? nil : found
+    }
+
+    private func patchDocument(_ path: String, diagnostics: inout [Diagnostic]) -> (value: JSONValue, document: Document)? {
+        guard let p = parsed[path] else { return nil }
+        if let error = p.syntaxError { diagnostics.append(error); return nil }
+        guard case .object(var o) = p.value! else {
+            diagnostics.append(Diagnostic("PATCH-TYPE", file: path, pointer: .root,
+                message: "a merge patch must be a JSON object, found \(p.value!.typeDescription)", fix: "wrap the fields in { }"))
+            return nil
         }
-        guard !stale.isEmpty else { return }
-        let refs = stale.flatMap { $0.1.map(\.1) }
-        let contents = try source.contents(refs)
+        o[FunctionSchema.schemaKey] = nil
+        return (.object(o), p.document!)
+    }
+
+    /// Adds line and column to diagnostics (reads the files again; only on the error path).
+    private func locate(_ diagnostics: [Diagnostic], _ source: ContentSource) -> [Diagnostic] {
+        guard !diagnostics.isEmpty else { return diagnostics }
+        var cache: [String: Data] = [:]
+        return diagnostics.map { d in
+            var d = d
+            if d.line != nil { return d }
+            if cache[d.file] == nil, let ref = tree.files[d.file], let data = try? source.contents([ref]).first { cache[d.file] = data }
+            if let data = cache[d.file], let (line, column) = JSONParser.location(of: d.pointer, in: data) { d.line = line; d.column = column }
+            return d
+        }
+    }
+
+    // MARK: - Functions and code
+
+    /// SPEC §4 "Function discovery": a function.json inside another function's directory is an error.
+    private func recomputeNesting() {
+        nested.removeAll()
+        for (dir, path) in functionDirs {
+            var ancestor = parentPath(dir)
+            while ancestor.count > "lambda_functions".count {
+                if let outer = functionDirs[ancestor] {
+                    nested[dir] = Diagnostic("FN-NESTED", file: path, pointer: .root,
+                        message: "function.json lies inside the directory of another function (\(outer))", fix: "move this function out of \(ancestor)/")
+                    break
+                }
+                ancestor = parentPath(ancestor)
+            }
+        }
+    }
+
+    private func owningDirectory(_ path: String) -> String? {
+        var d = parentPath(path)
+        while d.count > "lambda_functions".count {
+            if functionDirs[d] != nil { return d }
+            d = parentPath(d)
+        }
+        return nil
+    }
+
+    private func computeCodeHashes(_ dirs: Set<String>, source: ContentSource) throws {
+        guard !dirs.isEmpty else { return }
+        var plan: [(String, [(String, FileRef)])] = []
+        for dir in dirs {
+            let files = (filesOf[dir] ?? []).map { (String($0.dropFirst(dir.count + 1)), tree.files[$0]!) }
+            plan.append((dir, files.sorted { codePointLess($0.0, $1.0) }))
+        }
+        let contents = try source.contents(plan.flatMap { $0.1.map(\.1) })
         var offset = 0
-        for (dir, files) in stale {
+        for (dir, files) in plan {
             var hasher = SHA256Hasher()
             for (relative, _) in files {
-                let data = contents[offset]
+                CodeHash.add(path: relative, bytes: contents[offset], to: &hasher)
                 offset += 1
-                CodeHash.add(path: relative, bytes: data, to: &hasher)
             }
-            codeHashes[dir] = (files.map(\.1), files.map(\.0), "sha256:" + hex(hasher.finalize()))
+            codeHash[dir] = "sha256:" + hex(hasher.finalize())
         }
     }
 }
@@ -363,4 +539,11 @@ public enum Layering {
         if case .object(var o) = value { o[FunctionSchema.schemaKey] = nil; value = .object(o) }
         return FunctionSchema.fillDefaults(value)
     }
+}
+
+/// The path without its last component ("" for a single component); pure Swift, no NSString bridging.
+@inline(__always)
+func parentPath(_ path: String) -> String {
+    guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+    return String(path[..<slash])
 }

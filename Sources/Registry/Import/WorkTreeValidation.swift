@@ -10,7 +10,8 @@ public enum WorkTreeValidation {
         let source = WorkTreeSource(root: path)
         let tree = try source.scan()
         let builder = StateBuilder(validator: ConfigValidator(today: today))
+        try builder.update(to: tree, source: source)
         // No history: every function counts as new for runtime lifecycle rules (SPEC §3).
-        return try builder.build(tree, source: source, previous: nil, lifecycleDay: today).diagnostics
+        return builder.diagnostics(lifecycleDay: today, pending: builder.allPairs, existing: nil)
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON value as fnreg reads and writes it: objects keep their members sorted by key
 /// (by Unicode code point, i.e. UTF-8 byte order), numbers are IEEE doubles as in RFC 8785.
 public enum JSONValue: Hashable, Sendable {
@@ -58,7 +60,14 @@ public struct JSONMember: Hashable, Sendable {
 /// True when `a` sorts before `b` by code point (UTF-8 byte order), as RFC 8785 and the spec ask.
 @inline(__always)
 public func codePointLess(_ a: String, _ b: String) -> Bool {
-    a.utf8.lexicographicallyPrecedes(b.utf8)
+    var a = a, b = b
+    return a.withUTF8 { x in
+        b.withUTF8 { y in
+            let n = min(x.count, y.count)
+            let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+            return c < 0 || (c == 0 && x.count < y.count)
+        }
+    }
 }
 
 /// A JSON object whose members are kept sorted by key, unique by key.

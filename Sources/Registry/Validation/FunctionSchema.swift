@@ -17,6 +17,9 @@ public enum FunctionSchema {
     ]
 
     public static let optional: [String] = defaults.map(\.0)
+
+    /// The default of an optional field, nil for required or unknown fields.
+    public static func defaultValue(_ field: String) -> JSONValue? { defaults.first { $0.0 == field }?.1 }
     public static let topLevelFields: [String] = required + optional
     /// Ignored at the top level of `function.json` (editor schema hint).
     public static let schemaKey = "$schema"

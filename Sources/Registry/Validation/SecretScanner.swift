@@ -5,12 +5,14 @@ public enum SecretScanner {
     /// A description of the kind of secret `value` looks like, or nil. `name` is the environment
     /// variable's name when the value is one.
     public static func secretKind(value: String, name: String?) -> String? {
-        if isReference(value) { return nil }
         let bytes = Array(value.utf8)
-        if value.contains("-----BEGIN") && value.contains("PRIVATE KEY") { return "a PEM private key" }
+        // Most values are short plain words: nothing below can match them.
+        if bytes.count < 8 && name == nil { return nil }
+        if isReference(value) { return nil }
+        if bytes.contains(subsequence: "-----BEGIN") && bytes.contains(subsequence: "PRIVATE KEY") { return "a PEM private key" }
         if let kind = accessKeyId(bytes) { return kind }
-        if looksLikeJWT(value) { return "a JSON Web Token" }
-        if connectionStringWithPassword(value) { return "a connection string with a password" }
+        if bytes.contains(subsequence: "eyJ") && looksLikeJWT(value) { return "a JSON Web Token" }
+        if bytes.contains(subsequence: "://") && connectionStringWithPassword(value) { return "a connection string with a password" }
         if bytes.count == 40, bytes.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "+") }),
            bytes.contains(where: { $0 >= 0x61 && $0 <= 0x7A }), bytes.contains(where: { $0 >= 0x41 && $0 <= 0x5A }),
            bytes.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) {
@@ -29,9 +31,10 @@ public enum SecretScanner {
     }
 
     static func isSensitiveName(_ name: String) -> Bool {
-        let upper = name.uppercased()
-        if upper.contains("API_KEY") || upper.contains("PRIVATE_KEY") || upper.contains("ACCESS_KEY") { return true }
-        let parts = upper.split(separator: "_").map(String.init)
+        let upper = Array(name.uppercased().utf8)
+        if upper.contains(subsequence: "API_KEY") || upper.contains(subsequence: "PRIVATE_KEY") || upper.contains(subsequence: "ACCESS_KEY") { return true }
+        let name = String(decoding: upper, as: UTF8.self)
+        let parts = name.split(separator: "_").map(String.init)
         return parts.contains(where: sensitiveNameParts.contains)
     }
 
@@ -73,5 +76,24 @@ public enum SecretScanner {
         guard !userinfo.contains("/"), let colon = userinfo.firstIndex(of: ":") else { return false }
         let password = userinfo[userinfo.index(after: colon)...]
         return !password.isEmpty && !password.hasPrefix("$") && !password.hasPrefix("{{")
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// True when `needle`'s UTF-8 bytes occur in the array (no Foundation on the hot path).
+    func contains(subsequence needle: StaticString) -> Bool {
+        let n = needle.utf8CodeUnitCount
+        guard n <= count else { return false }
+        let first = needle.utf8Start[0]
+        var i = 0
+        while i + n <= count {
+            if self[i] == first {
+                var j = 1
+                while j < n && self[i + j] == needle.utf8Start[j] { j += 1 }
+                if j == n { return true }
+            }
+            i += 1
+        }
+        return false
     }
 }

@@ -13,9 +13,20 @@ public struct ConfigValidator {
     /// Whether the function existed in the previous revision (decides create-block).
     public enum Lifecycle { case skip, newFunction, existingFunction }
 
-    /// All diagnostics for `config`, reported against `file`.
-    public func validate(_ config: JSONValue, file: String, lifecycle: Lifecycle = .newFunction) -> [Diagnostic] {
+    /// Only the runtime lifecycle rules (deprecated, create-block, update-block) for `config`.
+    public func lifecycle(_ config: JSONValue, file: String, isNew: Bool) -> [Diagnostic] {
+        guard let runtime = config["runtime"]?.stringValue, LambdaLimits.runtimes.contains(runtime) else { return [] }
         var v = Run(file: file, validator: self)
+        v.runtime(runtime, lifecycle: isNew ? .newFunction : .existingFunction)
+        return v.diagnostics
+    }
+
+    /// All diagnostics for `config`, reported against `file`. With `only`, just the rules about those
+    /// top-level fields run (every rule is about one field, except the handler's format, which also
+    /// depends on the runtime): an effective configuration re-checks only what its patches changed.
+    public func validate(_ config: JSONValue, file: String, lifecycle: Lifecycle = .newFunction, only: Set<String>? = nil) -> [Diagnostic] {
+        var v = Run(file: file, validator: self)
+        v.only = only
         v.config(config, lifecycle: lifecycle)
         return v.diagnostics
     }
@@ -27,6 +38,9 @@ struct Run {
     let validator: ConfigValidator
     var diagnostics: [Diagnostic] = []
     var functionName = ""
+    var only: Set<String>?
+
+    func checks(_ field: String) -> Bool { only?.contains(field) ?? true }
 
     init(file: String, validator: ConfigValidator) {
         self.file = file
@@ -106,41 +120,49 @@ struct Run {
     mutating func config(_ value: JSONValue, lifecycle: ConfigValidator.Lifecycle) {
         guard let o = expectObject(value, .root, "a function configuration") else { return }
         let root = JSONPointer.root
-        unknownFields(o, root, allowed: FunctionSchema.topLevelFields, what: "the function configuration", ignoring: [FunctionSchema.schemaKey])
-        for key in FunctionSchema.required {
-            guard let v = o[key], !v.isNull else {
-                report("FN-REQUIRED", root.appending(key), "required field \"\(key)\" is \(o[key] == nil ? "missing" : "null")",
-                       fix: "add \"\(key)\" as a string")
-                continue
-            }
-            _ = v
+        if let only {
+            var unknown = JSONObject()
+            for key in only { if let v = o[key] { unknown[key] = v } }
+            unknownFields(unknown, root, allowed: FunctionSchema.topLevelFields, what: "the function configuration", ignoring: [FunctionSchema.schemaKey])
+        } else {
+            unknownFields(o, root, allowed: FunctionSchema.topLevelFields, what: "the function configuration", ignoring: [FunctionSchema.schemaKey])
         }
-        if let v = o["name"], !v.isNull, let name = expectString(v, root.appending("name"), "name") { self.name(name) }
-        if let v = o["description"], !v.isNull, let d = expectString(v, root.appending("description"), "description"),
+        for key in FunctionSchema.required where checks(key) && (o[key] == nil || o[key]!.isNull) {
+            report("FN-REQUIRED", root.appending(key), "required field \"\(key)\" is \(o[key] == nil ? "missing" : "null")",
+                   fix: "add \"\(key)\" as a string")
+        }
+        functionName = o["name"]?.stringValue ?? ""
+        if checks("name"), let v = o["name"], !v.isNull, let name = expectString(v, root.appending("name"), "name") { self.name(name) }
+        if checks("description"), let v = o["description"], !v.isNull, let d = expectString(v, root.appending("description"), "description"),
            d.utf16.count > LambdaLimits.descriptionMaximum {
             report("FN-DESCRIPTION-LENGTH", root.appending("description"), "description has \(d.utf16.count) characters; Lambda allows at most \(LambdaLimits.descriptionMaximum)", fix: "shorten it")
         }
         var runtime: String?
-        if let v = o["runtime"], !v.isNull, let r = expectString(v, root.appending("runtime"), "runtime") {
-            runtime = r
-            self.runtime(r, lifecycle: lifecycle)
+        if let v = o["runtime"], !v.isNull {
+            if checks("runtime") {
+                if let r = expectString(v, root.appending("runtime"), "runtime") { runtime = r; self.runtime(r, lifecycle: lifecycle) }
+            } else {
+                runtime = v.stringValue
+            }
         }
-        if let v = o["handler"], !v.isNull, let h = expectString(v, root.appending("handler"), "handler") { handler(h, runtime: runtime) }
-        if let v = o["timeout"], !v.isNull, let t = expectInteger(v, root.appending("timeout"), "timeout"), !(1...900).contains(t) {
+        if checks("handler") || checks("runtime"), let v = o["handler"], !v.isNull, let h = expectString(v, root.appending("handler"), "handler") {
+            handler(h, runtime: runtime)
+        }
+        if checks("timeout"), let v = o["timeout"], !v.isNull, let t = expectInteger(v, root.appending("timeout"), "timeout"), !(1...900).contains(t) {
             report("FN-TIMEOUT-RANGE", root.appending("timeout"), "timeout must be between 1 and 900 seconds, found \(t)", fix: "set \"timeout\" within 1–900")
         }
-        if let v = o["memory_size"], !v.isNull, let m = expectInteger(v, root.appending("memory_size"), "memory_size"), !(128...10240).contains(m) {
+        if checks("memory_size"), let v = o["memory_size"], !v.isNull, let m = expectInteger(v, root.appending("memory_size"), "memory_size"), !(128...10240).contains(m) {
             report("FN-MEMORY-RANGE", root.appending("memory_size"), "memory_size must be between 128 and 10240 MB, found \(m)", fix: "set \"memory_size\" within 128–10240")
         }
-        if let v = o["layers"], !v.isNull { layers(v, root.appending("layers")) }
-        if let v = o["api"], !v.isNull { api(v, root.appending("api")) }
-        if let v = o["environment_variables"], !v.isNull { environment(v, root.appending("environment_variables")) }
-        if let v = o["additional_policies"], !v.isNull { policies(v, root.appending("additional_policies")) }
-        if let v = o["vpc_config"], !v.isNull { vpc(v, root.appending("vpc_config")) }
-        if let v = o["dead_letter_config"], !v.isNull { deadLetter(v, root.appending("dead_letter_config")) }
-        if let v = o["tracing_config"], !v.isNull { tracing(v, root.appending("tracing_config")) }
-        if let v = o["tags"], !v.isNull { tags(v, root.appending("tags")) }
-        secrets(value, root)
+        if checks("layers"), let v = o["layers"], !v.isNull { layers(v, root.appending("layers")) }
+        if checks("api"), let v = o["api"], !v.isNull { api(v, root.appending("api")) }
+        if checks("environment_variables"), let v = o["environment_variables"], !v.isNull { environment(v, root.appending("environment_variables")) }
+        if checks("additional_policies"), let v = o["additional_policies"], !v.isNull { policies(v, root.appending("additional_policies")) }
+        if checks("vpc_config"), let v = o["vpc_config"], !v.isNull { vpc(v, root.appending("vpc_config")) }
+        if checks("dead_letter_config"), let v = o["dead_letter_config"], !v.isNull { deadLetter(v, root.appending("dead_letter_config")) }
+        if checks("tracing_config"), let v = o["tracing_config"], !v.isNull { tracing(v, root.appending("tracing_config")) }
+        if checks("tags"), let v = o["tags"], !v.isNull { tags(v, root.appending("tags")) }
+        for m in o where checks(m.key) { secrets(m.value, root.appending(m.key)) }
     }
 
     mutating func name(_ name: String) {
@@ -410,17 +432,34 @@ struct Run {
     // MARK: - Secrets
 
     mutating func secrets(_ value: JSONValue, _ p: JSONPointer) {
+        var path = p.tokens
+        scanSecrets(value, &path)
+    }
+
+    /// Walks every string value; a pointer is built only for a finding (hot path).
+    private mutating func scanSecrets(_ value: JSONValue, _ path: inout [String]) {
         switch value {
         case .string(let s):
-            let key = p.tokens.count == 2 && p.tokens[0] == "environment_variables" ? p.tokens[1] : nil
-            if let kind = SecretScanner.secretKind(value: s, name: key),
-               !validator.allowedSecrets.contains(functionName + " " + p.description) {
+            let key = path.count == 2 && path[0] == "environment_variables" ? path[1] : nil
+            if let kind = SecretScanner.secretKind(value: s, name: key) {
+                let p = JSONPointer(path)
+                guard !validator.allowedSecrets.contains(functionName + " " + p.description) else { return }
                 let preview = String(s.prefix(4))
                 report("FN-SECRET", p, "value looks like \(kind) (\"\(preview)…\", \(s.utf8.count) bytes); secrets must not be stored in configuration",
                        fix: "store it in Secrets Manager or SSM and reference its ARN")
             }
-        case .array(let a): for (i, e) in a.enumerated() { secrets(e, p.appending(i)) }
-        case .object(let o): for m in o { secrets(m.value, p.appending(m.key)) }
+        case .array(let a):
+            for (i, e) in a.enumerated() {
+                path.append(String(i))
+                scanSecrets(e, &path)
+                path.removeLast()
+            }
+        case .object(let o):
+            for m in o {
+                path.append(m.key)
+                scanSecrets(m.value, &path)
+                path.removeLast()
+            }
         default: break
         }
     }
