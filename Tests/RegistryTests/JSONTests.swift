@@ -122,3 +122,15 @@ enum RandomJSON {
         return .object(o)
     }
 }
+
+@Suite("Pretty output")
+struct PrettyTests {
+    @Test func prettyFromCanonicalEqualsPretty() throws {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            let v = RandomJSON.object(depth: 4, using: &rng)
+            let viaCanonical = String(decoding: JSONWriter.prettyFromCanonical(JSONWriter.canonicalBytes(v)), as: UTF8.self)
+            #expect(viaCanonical == JSONWriter.pretty(v))
+        }
+    }
+}

@@ -16,7 +16,7 @@ struct ExportJSON: ParsableCommand {
 
     func run() throws {
         let snapshot = try global.registry().snapshot(environment: env, at: at)
-        Output.write(JSONWriter.pretty(snapshot.exportJSON))
+        FileHandle.standardOutput.write(Data(snapshot.exportBytes()))
     }
 }
 

@@ -14,10 +14,13 @@ public enum TerraformExport {
         meta["revision"] = .number(Double(snapshot.revision.number))
         meta["commit"] = snapshot.revision.commit.map { .string($0) } ?? .null
         meta["snapshot_hash"] = .string(snapshot.hash)
-        var o = JSONObject()
-        o["functions"] = .object(snapshot.functions)
-        o["registry_snapshot"] = .object(meta)
-        return JSONWriter.pretty(.object(o))
+        var w = JSONWriter(capacity: snapshot.canonicalFunctions.count + 512)
+        w.append("{\"functions\":")
+        w.append(contentsOf: snapshot.canonicalFunctions)
+        w.append(",\"registry_snapshot\":")
+        w.writeCanonical(.object(meta))
+        w.append("}")
+        return String(decoding: JSONWriter.prettyFromCanonical(w.bytes), as: UTF8.self)
     }
 
     /// Writes (or with `check`, compares) the export in `directory`, never outside it.

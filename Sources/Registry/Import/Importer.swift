@@ -66,8 +66,9 @@ public final class Importer {
         }
         let info = try git.commitInfo(id)
         let builder = StateBuilder(validator: validator(request))
-        try builder.update(to: try git.tree(id), source: git)
         let written = try WrittenState(store: store)
+        builder.trust(written)
+        try builder.update(to: try git.tree(id), source: git)
         let day = request.today ?? ISOTime.day(info.committedAt)
         let diagnostics = builder.diagnostics(lifecycleDay: day, pending: changedSince(written, builder), existing: written.functions)
         if !diagnostics.errors.isEmpty { throw RegistryError.invalidConfiguration(diagnostics) }
@@ -111,8 +112,9 @@ public final class Importer {
         }
         let source = WorkTreeSource(root: root)
         let builder = StateBuilder(validator: validator(request))
-        try builder.update(to: try source.scan(), source: source)
         let written = try WrittenState(store: store)
+        builder.trust(written)
+        try builder.update(to: try source.scan(), source: source)
         let day = request.today ?? ISOTime.day(Int64(Date().timeIntervalSince1970))
         let diagnostics = builder.diagnostics(lifecycleDay: day, pending: changedSince(written, builder), existing: written.functions)
         if !diagnostics.errors.isEmpty { throw RegistryError.invalidConfiguration(diagnostics) }
@@ -148,7 +150,8 @@ public final class Importer {
             stream = try git.firstParentChanges("\(commits[first])..\(tip)")
             if stream.map(\.info.id) != Array(commits[(first + 1)...]) { stream = [] }  // fall back to whole trees
         }
-        var written = try WrittenState(store: store)
+        let written = try WrittenState(store: store)
+        builder.trust(written)
         var touched = Set<StateKey>()
         var pending = Set<FunctionInEnvironment>()
         var done = 0

@@ -52,10 +52,20 @@ final class StateBuilder {
     // Effective configurations.
     private var pairLayers: [FunctionInEnvironment: Layers] = [:]
     private var pairDiagnostics: [FunctionInEnvironment: [Diagnostic]] = [:]  // non-empty only
-    private var layerCache: [Layers: [Diagnostic]] = [:]
     private var values: [DocumentHash: JSONValue] = [:]
 
     init(validator: ConfigValidator) { self.validator = validator }
+
+    /// The stored state at the latest revision: its documents passed validation when they were
+    /// imported, so an identical base (same name, directory and content) or an identical combination
+    /// of layers is not validated again. Cross-file and lifecycle rules always run.
+    private var trusted: [StateKey: DocumentHash] = [:]
+    private var trustedLayers: [FunctionInEnvironment: LayerHashes] = [:]
+
+    func trust(_ written: WrittenState) {
+        trusted = written.hashes
+        trustedLayers = written.layerHashes()
+    }
 
     // MARK: - Changes
 
@@ -334,11 +344,12 @@ final class StateBuilder {
         if pairLayers[pair] == l { return }
         pairLayers[pair] = l
         changedPairs.insert(pair)
-        guard l.environment != nil || l.override != nil else { pairDiagnostics[pair] = nil; return }
-        let diagnostics: [Diagnostic]
-        if let cached = layerCache[l] {
-            diagnostics = cached
-        } else {
+        guard l.environment != nil || l.override != nil,
+              trustedLayers[pair] != LayerHashes(base: l.base, environment: l.environment, override: l.override) else {
+            pairDiagnostics[pair] = nil
+            return
+        }
+        do {
             // Only the top-level fields the patches changed need checking: the base's own fields were
             // checked with the base, and defaults are valid. Merge just those fields (RFC 7396 per key).
             let base = bases[pair.function]!.value.objectValue ?? JSONObject()
@@ -358,10 +369,9 @@ final class StateBuilder {
                 if value != base[key] && (value == nil || value != fallback) { changed.insert(key) }
             }
             let found = changed.isEmpty ? [] : validator.validate(.object(partial), file: l.basePath, lifecycle: .skip, only: changed)
-            diagnostics = attribute(found, pair: pair, source: source)
-            layerCache[l] = diagnostics
+            let diagnostics = found.isEmpty ? [] : attribute(found, pair: pair, source: source)
+            pairDiagnostics[pair] = diagnostics.isEmpty ? nil : diagnostics
         }
-        pairDiagnostics[pair] = diagnostics.isEmpty ? nil : diagnostics
     }
 
     /// Pairs whose layers changed since `takeChangedPairs()` was last called.
@@ -435,6 +445,11 @@ final class StateBuilder {
     private func validateBase(_ path: String, source: ContentSource) {
         guard let p = parsed[path] else { baseDiagnostics[path] = nil; return }
         if let error = p.syntaxError { baseDiagnostics[path] = [error]; return }
+        if let name = p.value?["name"]?.stringValue, trusted[StateKey(.base, function: name)] == p.document!.hash,
+           trusted[StateKey(.path, function: name)] == Document(.string(parentPath(path))).hash {
+            baseDiagnostics[path] = nil
+            return
+        }
         let found = locate(validator.validate(FunctionSchema.normalizedBase(p.value!), file: path, lifecycle: .skip), source)
         baseDiagnostics[path] = found.isEmpty ? nil : found
     }

@@ -28,6 +28,60 @@ public struct JSONWriter {
     }
 
     public mutating func append(_ s: String) { bytes.append(contentsOf: s.utf8) }
+
+    /// Re-indents canonical JSON into the pretty form (`pretty(_:)`'s exact bytes) without parsing it.
+    public static func prettyFromCanonical(_ canonical: [UInt8]) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(canonical.count * 2)
+        var indent = 0
+        var inString = false
+        var i = 0
+        let n = canonical.count
+        @inline(__always) func newline(_ out: inout [UInt8], _ indent: Int) {
+            out.append(0x0A)
+            for _ in 0..<indent { out.append(0x20) }
+        }
+        while i < n {
+            let b = canonical[i]
+            if inString {
+                out.append(b)
+                if b == UInt8(ascii: "\\") { out.append(canonical[i + 1]); i += 2; continue }
+                if b == UInt8(ascii: "\"") { inString = false }
+                i += 1
+                continue
+            }
+            switch b {
+            case UInt8(ascii: "\""):
+                inString = true
+                out.append(b)
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                let close: UInt8 = b == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+                if i + 1 < n && canonical[i + 1] == close {
+                    out.append(b); out.append(close)
+                    i += 2
+                    continue
+                }
+                out.append(b)
+                indent += 2
+                newline(&out, indent)
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                indent -= 2
+                newline(&out, indent)
+                out.append(b)
+            case UInt8(ascii: ","):
+                out.append(b)
+                newline(&out, indent)
+            case UInt8(ascii: ":"):
+                out.append(b)
+                out.append(0x20)
+            default:
+                out.append(b)
+            }
+            i += 1
+        }
+        out.append(0x0A)
+        return out
+    }
     public mutating func append(_ b: UInt8) { bytes.append(b) }
     public mutating func append(contentsOf other: [UInt8]) { bytes.append(contentsOf: other) }
 
@@ -96,6 +150,16 @@ public struct JSONWriter {
 
     /// RFC 8785 §3.2.2.2: escape '"', '\\' and control characters; everything else as UTF-8.
     public mutating func writeString(_ s: String) {
+        var s = s
+        // Fast path: nothing to escape, copy the UTF-8 in one go.
+        let plain = s.withUTF8 { buffer -> Bool in
+            for b in buffer where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: buffer)
+            bytes.append(UInt8(ascii: "\""))
+            return true
+        }
+        if plain { return }
         bytes.append(UInt8(ascii: "\""))
         for b in s.utf8 {
             switch b {

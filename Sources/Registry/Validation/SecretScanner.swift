@@ -5,9 +5,9 @@ public enum SecretScanner {
     /// A description of the kind of secret `value` looks like, or nil. `name` is the environment
     /// variable's name when the value is one.
     public static func secretKind(value: String, name: String?) -> String? {
-        let bytes = Array(value.utf8)
         // Most values are short plain words: nothing below can match them.
-        if bytes.count < 8 && name == nil { return nil }
+        if value.utf8.count < 8 && (name == nil || value.utf8.count < 4) { return nil }
+        let bytes = Array(value.utf8)
         if isReference(value) { return nil }
         if bytes.contains(subsequence: "-----BEGIN") && bytes.contains(subsequence: "PRIVATE KEY") { return "a PEM private key" }
         if let kind = accessKeyId(bytes) { return kind }
@@ -30,7 +30,17 @@ public enum SecretScanner {
             || value.hasPrefix("ssm:/") || value.hasPrefix("secretsmanager:") || value.hasPrefix("arn:aws:kms:")
     }
 
+    /// Names repeat across thousands of functions: remember the verdicts.
+    nonisolated(unsafe) private static var sensitiveNames: [String: Bool] = [:]
+
     static func isSensitiveName(_ name: String) -> Bool {
+        if let known = sensitiveNames[name] { return known }
+        let verdict = computeSensitiveName(name)
+        if sensitiveNames.count < 100_000 { sensitiveNames[name] = verdict }
+        return verdict
+    }
+
+    private static func computeSensitiveName(_ name: String) -> Bool {
         let upper = Array(name.uppercased().utf8)
         if upper.contains(subsequence: "API_KEY") || upper.contains(subsequence: "PRIVATE_KEY") || upper.contains(subsequence: "ACCESS_KEY") { return true }
         let name = String(decoding: upper, as: UTF8.self)
