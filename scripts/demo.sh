@@ -12,6 +12,9 @@ if git rev-parse --git-dir >/dev/null 2>&1 && git rev-parse HEAD >/dev/null 2>&1
 fi
 $fnreg import .
 $fnreg functions --env prod
-$fnreg diff staging prod --stat
+$fnreg diff staging prod
+$fnreg parity
+$fnreg show device_status --env prod --origin
+$fnreg query "SELECT environment, name, config->>'memory_size' AS memory_mb FROM functions ORDER BY 1, 2"
 $fnreg export json --env prod | head -20
 $fnreg doctor

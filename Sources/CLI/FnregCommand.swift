@@ -7,7 +7,7 @@ struct FnregCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fnreg",
         abstract: "The system of record for AWS Lambda configurations, with history.",
-        subcommands: [Validate.self, Import.self, Log.self, Functions.self, Show.self, Diff.self, Export.self,
+        subcommands: [Validate.self, Import.self, Log.self, Functions.self, Show.self, Diff.self, Export.self, Parity.self, Query.self,
                       Deploy.self, Deployments.self, Rollback.self, Status.self, Doctor.self, Backup.self])
 
     /// Runs the command; errors become one sentence on stderr and SPEC §5's exit codes.

@@ -57,7 +57,20 @@ struct DiffPrinter {
             }
             Output.line("\(mark)  (\(change.status.rawValue))")
             guard change.status == .modified else { continue }
-            for line in DiffPrinter.describe(change.operations) { Output.line("    " + line) }
+            let lines = FieldChanges.describe(diff.left.functions[change.function], diff.right.functions[change.function])
+            let kept = lines.filter { line in change.operations.contains { $0.path.hasPrefix(line.pointer) || line.pointer.hasPrefix($0.path) } }
+            let width = kept.map { $0.pointer.display.count }.max() ?? 0
+            for line in kept {
+                let pointer = line.pointer.display.padding(toLength: width, withPad: " ", startingAt: 0)
+                let text: String
+                switch line.kind {
+                case .added: text = style.green(line.text)
+                case .removed: text = style.red(line.text)
+                case .reordered: text = style.dim(line.text)
+                case .changed: text = line.text
+                }
+                Output.line("    \(pointer)  \(text)")
+            }
         }
     }
 

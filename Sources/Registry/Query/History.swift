@@ -32,7 +32,7 @@ extension Registry {
     /// Revisions newest first with their changes; `function` and `environment` narrow it. With an
     /// environment, changes are those of effective configurations, so `environment.json` and override
     /// edits are attributed to the functions they affect.
-    public func log(function: String? = nil, environment: String? = nil, limit: Int? = nil) throws -> [LogEntry] {
+    public func log(function: String? = nil, environment: String? = nil, limit: Int? = nil, range: ClosedRange<Int> = 1...Int.max) throws -> [LogEntry] {
         var entries: [LogEntry] = []
         if let environment, !(try environments(at: (try store.latestRevision()?.number) ?? 0).contains(environment)) {
             let known = try environments(at: (try store.latestRevision()?.number) ?? 0)
@@ -40,7 +40,18 @@ extension Registry {
             let ever = try store.db.query("SELECT DISTINCT environment FROM keys WHERE kind = 'environment' ORDER BY environment", []) { $0.string(0) }
             if !ever.contains(environment) { throw RegistryError.unknownEnvironment(environment, known: known) }
         }
-        for revision in try store.revisions(newestFirst: true) {
+        // For one function, only revisions that changed its keys (or, with an environment, that
+        // environment's keys) can matter: find them through the versions index instead of scanning.
+        var candidates: Set<Int>?
+        if let function {
+            candidates = Set(try store.db.query("""
+                SELECT DISTINCT v.revision FROM keys k JOIN versions v ON v.key_id = k.id
+                WHERE k.function = ?1 OR (?2 IS NOT NULL AND k.environment = ?2 AND k.kind IN ('envpatch', 'environment'))
+                UNION SELECT number FROM revisions WHERE skipped = 1
+                """, [.text(function), SQLValue(environment)]) { $0.int(0) })
+        }
+        let revisions = try candidates.map { c in try c.sorted(by: >).compactMap { try store.revision($0) } } ?? store.revisions(newestFirst: true)
+        for revision in revisions where range.contains(revision.number) {
             if let limit, entries.count >= limit { break }
             let keys = try store.changes(at: revision.number)
             var changes: [LogEntry.FunctionChange] = []

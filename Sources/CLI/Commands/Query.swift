@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import Registry
+
+struct Query: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one read-only SQL SELECT over snapshots: table functions(environment, name, revision, config).",
+        discussion: """
+            config is the effective configuration as JSON; use SQLite's JSON functions, e.g.
+              fnreg query "SELECT name FROM functions WHERE config->>'runtime' = 'python3.9'" --env prod --at 2026-10-01
+              fnreg query "SELECT DISTINCT f.name FROM functions f, json_each(f.config, '$.additional_policies') p, \
+            json_each(CASE json_type(p.value, '$.Action') WHEN 'array' THEN json_extract(p.value, '$.Action') ELSE json_array(json_extract(p.value, '$.Action')) END) a \
+            WHERE a.value = 's3:*'"
+            """)
+
+    @Option(name: .long, help: "The registry database (default: $FNREG_DB, else .fnreg/registry.sqlite3 under the repository root).")
+    var db: String?
+    @Argument(help: "One SELECT statement.") var sql: String
+    @Option(help: "Only this environment (default: every environment).") var env: String?
+    @Option(help: "The point in history (default: HEAD).") var at: String?
+    @Option(help: "Output format: text, json or csv.") var format: QueryFormat = .text
+    @Flag(name: .long, help: "Never colour the output.") var noColor = false
+
+    enum QueryFormat: String, ExpressibleByArgument { case text, json, csv }
+
+    func run() throws {
+        var global = try GlobalOptions.parse([])
+        global.db = db
+        let registry = try global.registry()
+        let revision = try registry.resolve(at, environment: env)
+        let environments = try env.map { [$0] } ?? registry.environments(at: revision.number)
+        let snapshots = try environments.map { try registry.snapshot(environment: $0, revision: revision) }
+        let result = try SnapshotQuery.run(sql, snapshots: snapshots)
+        switch format {
+        case .json:
+            Output.json(.array(result.rows.map { row in .object(JSONObject(Array(zip(result.columns, row)))) }))
+        case .csv:
+            func cell(_ v: JSONValue) -> String {
+                let s = v.stringValue ?? (v.isNull ? "" : JSONWriter.canonical(v))
+                return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+            }
+            Output.line(result.columns.map { cell(.string($0)) }.joined(separator: ","))
+            for row in result.rows { Output.line(row.map(cell).joined(separator: ",")) }
+        case .text:
+            Output.table(result.columns.map { $0.uppercased() }, result.rows.map { $0.map { $0.stringValue ?? JSONWriter.canonical($0) } },
+                         style: Style(enabled: !noColor && isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil))
+        }
+    }
+}
+
+struct Parity: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Differences between environments that the committed allow-list does not permit (exit 1 if any).",
+        discussion: "The allow-list is terraform/environments/parity.json: {\"allow\": [\"/tags/Environment\", {\"pointer\": \"/memory_size\", \"environments\": [\"staging\", \"prod\"]}]}")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Environments to compare (default: all).") var environments: [String] = []
+    @Option(help: "The point in history (default: HEAD).") var at: String?
+    @Option(help: "The allow-list (default: terraform/environments/parity.json under the repository root).") var allow: String?
+    @Flag(help: "Also list the allowed differences.") var verbose = false
+
+    func run() throws {
+        let registry = try global.registry()
+        let revision = try registry.resolve(at)
+        let envs = environments.isEmpty ? try registry.environments(at: revision.number) : environments
+        let snapshots = try envs.map { try registry.snapshot(environment: $0, revision: revision) }
+        let path = allow ?? (global.repositoryRoot() as NSString).appendingPathComponent("terraform/environments/parity.json")
+        let report = ParityReport(snapshots: snapshots, rules: try ParityRules(file: path))
+        if global.format == .json {
+            Output.json(["revision": .number(Double(revision.number)), "environments": .array(envs.map { .string($0) }),
+                         "differences": .array(report.differences.map { d in
+                             ["left": .string(d.left), "right": .string(d.right), "function": .string(d.function),
+                              "pointer": .string(d.operation.path.description), "op": .string(d.operation.op.rawValue),
+                              "allowed": .bool(d.allowedBy != nil), "reason": d.allowedBy?.reason.map { .string($0) } ?? .null]
+                         })])
+        } else {
+            let shown = verbose ? report.differences : report.violations
+            for d in shown {
+                let mark = d.allowedBy == nil ? global.style.red("not allowed") : global.style.dim("allowed")
+                Output.line("\(d.left)↔\(d.right)  \(d.function)  \(d.operation.path.display)  \(mark)")
+            }
+            Output.line("\(report.violations.count) difference(s) not allowed, \(report.differences.count - report.violations.count) allowed, across \(envs.joined(separator: ", ")) at revision \(revision.number).")
+        }
+        if !report.violations.isEmpty { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+@testable import Registry
+
+@Suite("History you can ask questions of", .serialized)
+struct QueryTests {
+    func repository() throws -> (TestRepository, Registry) {
+        let repo = try TestRepository()
+        try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a", extra: [
+            ("timeout", 30), ("api", ["path": "/a", "methods": ["GET", "POST"]]),
+            ("layers", ["arn:aws:lambda:us-east-1:123456789012:layer:shared-utils:1"]),
+            ("additional_policies", [["Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "*"]])]))
+        try repo.write("lambda_functions/b/function.json", json: TestRepository.function("b", runtime: "python3.12"))
+        try repo.write("terraform/environments/dev/environment.json", json: ["environment_variables": ["LOG_LEVEL": "DEBUG"]])
+        try repo.write("terraform/environments/prod/overrides/a.json", json: ["timeout": 60])
+        try repo.commit("one")
+        try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a", extra: [
+            ("timeout", 45), ("api", ["path": "/a", "methods": ["POST", "GET"]]),
+            ("layers", ["arn:aws:lambda:us-east-1:123456789012:layer:shared-utils:3"]),
+            ("additional_policies", [["Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"], "Resource": "*"]])]))
+        try repo.commit("two")
+        try repo.write("terraform/environments/prod/overrides/a.json", json: ["timeout": .null, "memory_size": 512])
+        try repo.commit("three")
+        let (store, importer) = try repo.importer()
+        _ = try importer.run(repo.request(history: true))
+        return (repo, Registry(store: store))
+    }
+
+    @Test func queryRunsOneReadOnlySelect() throws {
+        let (repo, registry) = try repository()
+        defer { repo.cleanup() }
+        let snapshots = try ["dev", "prod"].map { try registry.snapshot(environment: $0, at: nil) }
+        let result = try SnapshotQuery.run("SELECT environment, name FROM functions WHERE config->>'runtime' = 'python3.12' ORDER BY 1", snapshots: snapshots)
+        #expect(result.rows == [[.string("dev"), .string("b")], [.string("prod"), .string("b")]])
+        let before = try databaseDump(repo.databasePath)
+        for sql in ["INSERT INTO functions VALUES ('x','y',1,'{}')", "UPDATE functions SET name = 'x'", "DELETE FROM functions",
+                    "DROP TABLE functions", "ATTACH '\(repo.databasePath)' AS r", "PRAGMA query_only = OFF", "SELECT 1; SELECT 2",
+                    "CREATE TABLE t (x)", "SELECT * FROM revisions"] {
+            #expect(throws: RegistryError.self, "\(sql)") { try SnapshotQuery.run(sql, snapshots: snapshots) }
+        }
+        #expect(try databaseDump(repo.databasePath) == before)
+    }
+
+    @Test func diffIsExactAndLambdaAware() throws {
+        let (repo, registry) = try repository()
+        defer { repo.cleanup() }
+        let left = try registry.snapshot(environment: "dev", at: "1"), right = try registry.snapshot(environment: "dev", at: "2")
+        let diff = SnapshotDiff(left: left, right: right)
+        let change = try #require(diff.changes.first { $0.function == "a" })
+        #expect(try JSONPatch.apply(change.operations, to: left.functions["a"]!) == right.functions["a"]!)
+        let lines = FieldChanges.describe(left.functions["a"], right.functions["a"])
+        #expect(lines.contains { $0.pointer.description == "/api/methods" && $0.kind == .reordered })
+        #expect(lines.contains { $0.pointer.description == "/additional_policies/0/Action" && $0.kind == .reordered })
+        #expect(lines.contains { $0.pointer.description == "/layers" && $0.text == "shared-utils 1 → 3" })
+        #expect(lines.contains { $0.pointer.description == "/timeout" && $0.text == "30 → 45" })
+        // --ignore drops matching operations; environments compare function by function.
+        let ignored = SnapshotDiff(left: left, right: right, ignore: ["/api/*", "/layers", "/additional_policies", "/timeout"])
+        #expect(ignored.isEmpty)
+    }
+
+    @Test func diffRoundTripsOnRandomSnapshots() throws {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            let a = RandomJSON.object(depth: 3, using: &rng), b = RandomJSON.object(depth: 3, using: &rng)
+            #expect(try JSONPatch.apply(JSONPatch.diff(a, b), to: a) == b)
+        }
+    }
+
+    @Test func logAttributesChangesAndOriginsNameTheLayer() throws {
+        let (repo, registry) = try repository()
+        defer { repo.cleanup() }
+        let log = try registry.log(function: "a")
+        #expect(log.map(\.revision.number) == [3, 2, 1])
+        let prodLog = try registry.log(function: "a", environment: "prod")
+        let three = try #require(prodLog.first { $0.revision.number == 3 })
+        let ops = three.changes.flatMap(\.operations).map(\.path.description)
+        #expect(ops.contains("/timeout") && ops.contains("/memory_size"))
+        let devLog = try registry.log(function: "a", environment: "dev")
+        #expect(!devLog.contains { $0.revision.number == 3 }, "an override in prod does not change dev")
+        #expect(try registry.log(function: "a", range: 2...2).map(\.revision.number) == [2])
+
+        let head = try registry.resolve(nil)
+        let origins = try registry.origins(function: "a", environment: "prod", revision: head)
+        func origin(_ p: String) -> FieldOrigin? { origins.first { $0.pointer.description == p } }
+        #expect(origin("/memory_size")?.layer == .override && origin("/memory_size")?.revision?.number == 3)
+        #expect(origin("/timeout")?.layer == .default, "SPEC §3: a key deleted by a patch's null comes back as its default")
+        #expect(origin("/timeout")?.value == .number(3))
+        #expect(origin("/api/path")?.layer == .base && origin("/api/path")?.revision?.number == 1, "unchanged since revision 1")
+        #expect(origin("/tracing_config/mode")?.layer == .default)
+        let dev = try registry.origins(function: "a", environment: "dev", revision: head)
+        #expect(dev.first { $0.pointer.description == "/environment_variables/LOG_LEVEL" }?.layer == .environment)
+    }
+
+    @Test func parityChecksTheAllowList() throws {
+        let (repo, registry) = try repository()
+        defer { repo.cleanup() }
+        let snapshots = try ["dev", "prod"].map { try registry.snapshot(environment: $0, at: nil) }
+        try repo.write("terraform/environments/parity.json", json: ["allow": ["/environment_variables/LOG_LEVEL"]])
+        var report = ParityReport(snapshots: snapshots, rules: try ParityRules(file: repo.root + "/terraform/environments/parity.json"))
+        #expect(report.violations.map(\.operation.path.description) == ["/memory_size", "/timeout"])
+        try repo.write("terraform/environments/parity.json", json: ["allow": ["/environment_variables/*", "/timeout", ["pointer": "/memory_size", "environments": ["dev", "prod"], "functions": ["a"]]]])
+        report = ParityReport(snapshots: snapshots, rules: try ParityRules(file: repo.root + "/terraform/environments/parity.json"))
+        #expect(report.violations.isEmpty)
+        #expect(report.differences.count == 4)
+    }
+}
