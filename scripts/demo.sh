@@ -16,5 +16,5 @@ $fnreg diff staging prod
 $fnreg parity
 $fnreg show device_status --env prod --origin
 $fnreg query "SELECT environment, name, config->>'memory_size' AS memory_mb FROM functions ORDER BY 1, 2"
-$fnreg export json --env prod | head -20
+$fnreg export json --env prod | sed -n '1,20p'
 $fnreg doctor

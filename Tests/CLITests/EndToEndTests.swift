@@ -147,3 +147,28 @@ struct EndToEndTests {
         #expect(r.status == 3)
     }
 }
+
+@Suite("Concurrency", .serialized)
+struct ConcurrencyTests {
+    /// Processes writing at once: SQLite's lock serialises them; no number is lost or duplicated.
+    @Test func concurrentDeploysAndImports() throws {
+        let root = try EndToEndTests.makeRepository()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try EndToEndTests.run(["import", "--history"], in: root)
+        let processes: [Process] = try (0..<6).map { i in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: EndToEndTests.binary)
+            p.arguments = i % 2 == 0 ? ["deploy", "--env", "prod", "--force", "--by", "p\(i)"] : ["export", "json", "--env", "prod"]
+            p.currentDirectoryURL = URL(fileURLWithPath: root)
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        for p in processes { p.waitUntilExit(); #expect(p.terminationStatus == 0) }
+        let r = try EndToEndTests.run(["deployments", "--env", "prod", "--format", "json"], in: root)
+        let list = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [[String: Any]]
+        #expect(list.map { $0["deployment"] as! Int }.sorted() == [1, 2, 3])
+        #expect(try EndToEndTests.run(["doctor"], in: root).status == 0)
+    }
+}

@@ -39,7 +39,9 @@ extension Registry {
             }
             target = d
         } else {
-            guard let d = history.dropFirst().first(where: { $0.snapshotHash != current.snapshotHash }) else {
+            // After a rollback, rolling back again goes further back: before the deployment it restored.
+            let anchor = current.kind == "rollback" ? (current.restores ?? current.number) : current.number
+            guard let d = history.first(where: { $0.number < anchor && $0.snapshotHash != current.snapshotHash }) else {
                 throw RegistryError.refused("No earlier deployment of \(environment) differs from the current one (deployment \(current.number)); there is nothing to roll back to.")
             }
             target = d
