@@ -21,7 +21,7 @@ struct Layers: Hashable {
 /// recomputed only when its files change, an effective configuration is validated only when one of
 /// its layers changes (and once per distinct combination of layers).
 final class StateBuilder {
-    let validator: ConfigValidator
+    private(set) var validator: ConfigValidator
 
     /// The logical state: what a revision of this tree stores.
     private(set) var entries: [StateKey: Document] = [:]
@@ -122,6 +122,15 @@ final class StateBuilder {
             }
         }
         try parse(changedDocuments, source: source)
+        if changes.contains(where: { $0.0 == SourceTree.allowedSecretsPath && tree.files[$0.0] == $0.1 }) {
+            try loadAllowedSecrets()
+            // Every configuration is judged again under the new allow-list.
+            trusted = [:]
+            trustedLayers = [:]
+            for (dir, path) in functionDirs { changedFunctionJSON.insert(dir); validateBase(path, source: source) }
+            pairLayers.removeAll()
+            for name in bases.keys { for env in environmentFiles.keys { forcedPairs.insert(FunctionInEnvironment(function: name, environment: env)) } }
+        }
 
         // Which function directories own which code files; a changed set of functions re-derives it all.
         var dirtyDirs = Set<String>()
@@ -245,6 +254,8 @@ final class StateBuilder {
             if environmentFiles[env] == nil { for pair in pairLayers.keys where pair.environment == env { pairs.insert(pair) } }
         }
         for pair in overridesToCheck { pairs.insert(pair) }
+        pairs.formUnion(forcedPairs)
+        forcedPairs.removeAll()
         for pair in pairs { evaluate(pair, source: source) }
         return touched
     }
@@ -255,7 +266,7 @@ final class StateBuilder {
     /// applied at that day to `pending` effective configurations (new or changed since the last
     /// stored revision), treating functions not in `existing` as new.
     func diagnostics(lifecycleDay: String?, pending: Set<FunctionInEnvironment>, existing: Set<String>?) -> [Diagnostic] {
-        var out: [Diagnostic] = []
+        var out: [Diagnostic] = allowListDiagnostics
         out += nested.values
         for (_, d) in baseDiagnostics { out += d }
         for (name, dirs) in nameOwners where dirs.count > 1 {
@@ -376,6 +387,34 @@ final class StateBuilder {
 
     /// Pairs whose layers changed since `takeChangedPairs()` was last called.
     private var changedPairs = Set<FunctionInEnvironment>()
+    private var forcedPairs = Set<FunctionInEnvironment>()
+    /// Diagnostics about the allow-list file itself.
+    private var allowListDiagnostics: [Diagnostic] = []
+
+    private func loadAllowedSecrets() throws {
+        let path = SourceTree.allowedSecretsPath
+        allowListDiagnostics = []
+        var allowed = Set<String>()
+        if tree.files[path] != nil, let p = parsed[path] {
+            if let error = p.syntaxError {
+                allowListDiagnostics.append(error)
+            } else if let entries = p.value?["secrets"]?.arrayValue {
+                for (i, entry) in entries.enumerated() {
+                    guard let function = entry["function"]?.stringValue, let pointer = entry["pointer"]?.stringValue,
+                          JSONPointer(parsing: pointer) != nil, entry["reason"]?.stringValue?.isEmpty == false else {
+                        allowListDiagnostics.append(Diagnostic("SECRETS-ALLOW-FORMAT", file: path, pointer: JSONPointer(["secrets", String(i)]),
+                            message: "each allowed secret needs \"function\", \"pointer\" (a JSON Pointer) and a non-empty \"reason\""))
+                        continue
+                    }
+                    allowed.insert(function + " " + pointer)
+                }
+            } else {
+                allowListDiagnostics.append(Diagnostic("SECRETS-ALLOW-FORMAT", file: path, pointer: .root,
+                    message: "the allow-list must be {\"secrets\": [{\"function\": …, \"pointer\": …, \"reason\": …}]}"))
+            }
+        }
+        validator.allowedSecrets = allowed
+    }
     private weak var lastSource: ContentSource?
 
     func takeChangedPairs() -> Set<FunctionInEnvironment> {

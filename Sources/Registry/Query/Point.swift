@@ -27,7 +27,7 @@ public enum Point: Equatable, Sendable {
             return .commit(prefix: prefix)
         }
         if raw.hasPrefix("time:") {
-            guard let t = ISOTime.parse(String(raw.dropFirst(5))) else { throw bad("time: needs an ISO-8601 date or time such as 2026-11-01T12:00:00Z") }
+            guard let t = ISOTime.parseOrNow(String(raw.dropFirst(5))) else { throw bad("time: needs an ISO-8601 date or time such as 2026-11-01T12:00:00Z") }
             return .time(t)
         }
         if raw.hasPrefix("deploy:") {
@@ -35,7 +35,7 @@ public enum Point: Equatable, Sendable {
             return .deployment(n)
         }
         if raw.hasPrefix("deployed:") {
-            guard let t = ISOTime.parse(String(raw.dropFirst(9))) else { throw bad("deployed: needs an ISO-8601 date or time") }
+            guard let t = ISOTime.parseOrNow(String(raw.dropFirst(9))) else { throw bad("deployed: needs an ISO-8601 date or time, or now") }
             return .deployed(t)
         }
         if raw.allSatisfy(\.isNumber), raw.allSatisfy(\.isASCII) {

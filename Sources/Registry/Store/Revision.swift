@@ -90,6 +90,11 @@ public enum ISOTime {
         return daysFromCivil(y, mo, d) * 86400 + Int64(h * 3600 + mi * 60 + se - offset)
     }
 
+    /// Like `parse`, and "now" is the current time.
+    public static func parseOrNow(_ text: String) -> Int64? {
+        text == "now" ? Int64(Date().timeIntervalSince1970) : parse(text)
+    }
+
     /// Days since 1970-01-01 (Howard Hinnant's algorithm; no time zone database involved).
     static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int64 {
         let y = month <= 2 ? year - 1 : year
