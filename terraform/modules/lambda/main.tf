@@ -1,0 +1,62 @@
+locals {
+  # Code is addressed by content: an exported past snapshot points at that past code.
+  code_keys = { for name, f in var.functions : name => "${name}/${trimprefix(f.code_hash, "sha256:")}.zip" }
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  for_each = var.functions
+
+  name              = "/aws/lambda/${var.name_prefix}${each.key}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = merge(var.tags, each.value.tags)
+}
+
+resource "aws_lambda_function" "this" {
+  for_each = var.functions
+
+  function_name = "${var.name_prefix}${each.key}"
+  description   = each.value.description
+  role          = var.role_arns[each.key]
+  runtime       = each.value.runtime
+  handler       = each.value.handler
+  timeout       = each.value.timeout
+  memory_size   = each.value.memory_size
+  layers        = each.value.layers
+  s3_bucket     = var.artifact_bucket
+  s3_key        = local.code_keys[each.key]
+  kms_key_arn   = var.kms_key_arn
+  tags          = merge(var.tags, each.value.tags)
+
+  dynamic "environment" {
+    for_each = length(each.value.environment_variables) > 0 ? [each.value.environment_variables] : []
+    content {
+      variables = environment.value
+    }
+  }
+
+  dynamic "vpc_config" {
+    for_each = each.value.vpc_config != null ? [each.value.vpc_config] : []
+    content {
+      subnet_ids                  = vpc_config.value.subnet_ids
+      security_group_ids          = vpc_config.value.security_group_ids
+      ipv6_allowed_for_dual_stack = false
+    }
+  }
+
+  dynamic "dead_letter_config" {
+    for_each = each.value.dead_letter_config != null ? [each.value.dead_letter_config] : []
+    content {
+      target_arn = dead_letter_config.value.target_arn
+    }
+  }
+
+  tracing_config {
+    mode = each.value.tracing_config.mode
+  }
+
+  depends_on = [aws_cloudwatch_log_group.this]
+}
+
+# `max_receive_count` of the seed's dead_letter_config and `assign_public_ip` of vpc_config have no
+# argument on aws_lambda_function: they are recorded as tags so they stay visible and reviewable.
