@@ -17,9 +17,10 @@ provider "aws" {
 module "iam" {
   source = "../../modules/iam"
 
-  functions   = var.functions
-  name_prefix = local.name_prefix
-  tags        = local.tags
+  functions           = var.functions
+  additional_policies = { for name, f in var.functions : name => jsonencode(try(f.additional_policies, [])) }
+  name_prefix         = local.name_prefix
+  tags                = local.tags
 }
 
 module "lambda" {

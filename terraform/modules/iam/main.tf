@@ -15,7 +15,7 @@ locals {
   statements = {
     for name, f in var.functions : name => [
       for text in sort([
-        for s in f.additional_policies : jsonencode({
+        for s in jsondecode(lookup(var.additional_policies, name, "[]")) : jsonencode({
           for k, v in {
             Sid         = try(s.Sid, null)
             Effect      = s.Effect

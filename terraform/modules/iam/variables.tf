@@ -1,8 +1,7 @@
 variable "functions" {
   description = "Effective configurations by function name, as `fnreg export terraform` writes them."
   type = map(object({
-    name                = string
-    additional_policies = optional(any, [])
+    name = string
     vpc_config = optional(object({
       subnet_ids         = list(string)
       security_group_ids = list(string)
@@ -17,6 +16,17 @@ variable "functions" {
     }), { mode = "PassThrough" })
     tags = optional(map(string), {})
   }))
+}
+
+variable "additional_policies" {
+  description = "Each function's additional_policies as JSON (jsonencode of the list): IAM lets Action and Resource be a string or a list, which Terraform's type system cannot hold in one map."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for doc in values(var.additional_policies) : can(tolist(jsondecode(doc)))])
+    error_message = "Each additional_policies value must be a JSON array of IAM statements."
+  }
 }
 
 variable "name_prefix" {
