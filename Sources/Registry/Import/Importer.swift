@@ -133,6 +133,10 @@ public final class Importer {
     // MARK: - History
 
     private func importHistory(_ git: GitRepository, _ request: ImportRequest) throws -> ImportReport {
+        // A shallow clone lacks the early commits: revision N would not be the Nth commit.
+        if git.isShallow {
+            throw RegistryError.git("\(request.path) is a shallow clone; run `git fetch --unshallow` before `fnreg import --history` (importing one commit or the work tree works as it is).")
+        }
         let branch = request.branch ?? git.currentBranch ?? "HEAD"
         guard let tip = try git.resolve(branch) else {
             throw RegistryError.git("\(branch) does not name a commit; the repository may have no commits yet.")
