@@ -112,6 +112,22 @@ struct EndToEndTests {
         #expect(r.status == 1)
     }
 
+    @Test func exportsAreDeterministicAcrossRunsTimeZonesAndLocales() throws {
+        let root = try Self.makeRepository()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Self.run(["import", "--history"], in: root)
+        var outputs: [String] = []
+        for (tz, lang) in [("UTC", "C"), ("UTC", "C"), ("Pacific/Chatham", "tr_TR.UTF-8"), ("America/St_Johns", "de_DE.UTF-8")] {
+            let out = NSTemporaryDirectory() + "fnreg-det-" + UUID().uuidString
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let env = ["TZ": tz, "LANG": lang, "LC_ALL": lang]
+            let json = try Self.run(["export", "json", "--env", "prod", "--at", "1"], in: root, environment: env)
+            #expect(try Self.run(["export", "terraform", "--env", "prod", "--at", "1", "--out", out], in: root, environment: env).status == 0)
+            outputs.append(json.stdout + (try String(contentsOfFile: out + "/functions.auto.tfvars.json", encoding: .utf8)))
+        }
+        #expect(Set(outputs).count == 1)
+    }
+
     @Test func binaryCopiedAwayStillMigrates() throws {
         let dir = NSTemporaryDirectory() + "fnreg-copy-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -96,7 +96,11 @@ RESOURCES = [
                                              *computed("id", "invoke_url", "execution_arn", "created_date")]),
     make_resource("api_gateway_stage", [attr("rest_api_id", S, required=True), attr("deployment_id", S, required=True),
                                         attr("stage_name", S, required=True), attr("xray_tracing_enabled", B), attr("tags", MS),
-                                        *computed("id", "arn", "invoke_url", "execution_arn")]),
+                                        *computed("id", "arn", "invoke_url", "execution_arn")],
+                  [block("access_log_settings", [attr("destination_arn", S, required=True), attr("format", S, required=True)], max_items=1)]),
+    make_resource("api_gateway_method_settings", [attr("rest_api_id", S, required=True), attr("stage_name", S, required=True),
+                                                  attr("method_path", S, required=True), *computed("id")],
+                  [block("settings", [attr("metrics_enabled", B), attr("logging_level", S)], max_items=1)]),
     make_resource("lambda_permission", [attr("statement_id", S), attr("action", S, required=True), attr("function_name", S, required=True),
                                         attr("principal", S, required=True), attr("source_arn", S), *computed("id")]),
 ]

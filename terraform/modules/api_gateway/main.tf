@@ -109,6 +109,19 @@ resource "aws_api_gateway_rest_api" "this" {
   endpoint_configuration {
     types = ["REGIONAL"]
   }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_cloudwatch_log_group" "access" {
+  count = length(aws_api_gateway_rest_api.this)
+
+  name              = "/aws/apigateway/${var.name}/access"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = var.tags
 }
 
 resource "aws_api_gateway_deployment" "this" {
@@ -125,6 +138,9 @@ resource "aws_api_gateway_deployment" "this" {
 }
 
 resource "aws_api_gateway_stage" "this" {
+  #checkov:skip=CKV_AWS_120:Responses are per device and change constantly; a stage cache would serve stale device state.
+  #checkov:skip=CKV2_AWS_51:Clients are browsers and devices authenticated by the Cognito authorizer, not by mutual TLS.
+  #checkov:skip=CKV2_AWS_29:WAF is attached at the account edge (CloudFront/WAF managed centrally), outside this module.
   count = length(aws_api_gateway_rest_api.this)
 
   rest_api_id          = aws_api_gateway_rest_api.this[0].id
@@ -132,6 +148,28 @@ resource "aws_api_gateway_stage" "this" {
   stage_name           = var.stage_name
   xray_tracing_enabled = var.xray_tracing_enabled
   tags                 = var.tags
+
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.access[0].arn
+    format = jsonencode({
+      requestId = "$context.requestId", ip = "$context.identity.sourceIp", method = "$context.httpMethod",
+      path      = "$context.resourcePath", status = "$context.status", latency = "$context.responseLatency"
+    })
+  }
+}
+
+resource "aws_api_gateway_method_settings" "this" {
+  #checkov:skip=CKV_AWS_225:Responses are per device and change constantly; caching would serve stale device state.
+  count = length(aws_api_gateway_stage.this)
+
+  rest_api_id = aws_api_gateway_rest_api.this[0].id
+  stage_name  = aws_api_gateway_stage.this[0].stage_name
+  method_path = "*/*"
+
+  settings {
+    metrics_enabled = true
+    logging_level   = "INFO"
+  }
 }
 
 resource "aws_lambda_permission" "this" {

@@ -67,7 +67,19 @@ variable "cognito_user_pool_arns" {
 variable "xray_tracing_enabled" {
   description = "X-Ray tracing on the stage."
   type        = bool
-  default     = false
+  default     = true
+}
+
+variable "log_retention_days" {
+  description = "Retention of the stage's access log group."
+  type        = number
+  default     = 365
+}
+
+variable "kms_key_arn" {
+  description = "KMS key encrypting the access log group (null: AWS managed key)."
+  type        = string
+  default     = null
 }
 
 variable "tags" {

@@ -66,7 +66,7 @@ variable "name_prefix" {
 variable "log_retention_days" {
   description = "Retention of each function's CloudWatch log group."
   type        = number
-  default     = 30
+  default     = 365
 }
 
 variable "kms_key_arn" {
