@@ -134,3 +134,31 @@ struct PrettyTests {
         }
     }
 }
+
+@Suite("Canonical splice")
+struct CanonicalSpliceTests {
+    static let keys = ["name", "timeout", "layers", "api", "tags", "tracing_config", "vpc_config", "$schema", "zeta", "environment_variables", "é"]
+
+    static func object<R: RandomNumberGenerator>(_ rng: inout R, nulls: Bool) -> JSONObject {
+        var o = JSONObject()
+        for _ in 0..<Int.random(in: 0...6, using: &rng) {
+            let key = keys.randomElement(using: &rng)!
+            o[key] = nulls && Bool.random(using: &rng) && Bool.random(using: &rng) ? .null : RandomJSON.value(depth: 2, using: &rng)
+        }
+        return o
+    }
+
+    @Test func spliceEqualsLayeringThenCanonical() throws {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            let base = JSONValue.object(Self.object(&rng, nulls: true))
+            let env = Bool.random(using: &rng) ? Self.object(&rng, nulls: true) : nil
+            let override = Bool.random(using: &rng) ? Self.object(&rng, nulls: true) : nil
+            let code = Bool.random(using: &rng) ? "sha256:abc" : nil
+            var expected = Layering.effective(base: base, environmentPatch: env.map { .object($0) }, override: override.map { .object($0) })
+            if let code, case .object(var o) = expected { o["code_hash"] = .string(code); expected = .object(o) }
+            let spliced = try CanonicalSplice.effective(base: JSONWriter.canonicalBytes(base), environmentPatch: env, override: override, codeHash: code)
+            #expect(String(decoding: spliced, as: UTF8.self) == JSONWriter.canonical(expected))
+        }
+    }
+}

@@ -22,7 +22,7 @@ struct Diff: ParsableCommand {
         let l = SnapshotReference(parsing: left), r = SnapshotReference(parsing: right)
         let leftSnapshot = try registry.snapshot(environment: l.environment, at: l.point)
         let rightSnapshot = try registry.snapshot(environment: r.environment, at: r.point)
-        let known = Set(leftSnapshot.functions.keys).union(rightSnapshot.functions.keys)
+        let known = Set(leftSnapshot.functionNames).union(rightSnapshot.functionNames)
         for f in functions where !known.contains(f) { throw RegistryError.unknownFunction(f, known: known.sorted()) }
         let diff = SnapshotDiff(left: leftSnapshot, right: rightSnapshot, functions: functions, ignore: ignore)
         if global.format == .json {
@@ -57,7 +57,7 @@ struct DiffPrinter {
             }
             Output.line("\(mark)  (\(change.status.rawValue))")
             guard change.status == .modified else { continue }
-            let lines = FieldChanges.describe(diff.left.functions[change.function], diff.right.functions[change.function])
+            let lines = FieldChanges.describe(diff.left.value(of: change.function), diff.right.value(of: change.function))
             let kept = lines.filter { line in change.operations.contains { $0.path.hasPrefix(line.pointer) || line.pointer.hasPrefix($0.path) } }
             let width = kept.map { $0.pointer.display.count }.max() ?? 0
             for line in kept {

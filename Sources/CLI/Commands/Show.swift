@@ -14,8 +14,9 @@ struct Show: ParsableCommand {
     func run() throws {
         let registry = try global.registry()
         let revision = try registry.resolve(at, environment: env)
-        let snapshot = try registry.snapshot(environment: env, revision: revision)
-        let config = try snapshot.function(function)
+        guard let config = try registry.effectiveConfiguration(function: function, environment: env, revision: revision) else {
+            throw RegistryError.unknownFunction(function, known: try registry.functionNames(at: revision.number))
+        }
         guard origin else {
             if global.format == .json { Output.json(config) } else { Output.write(JSONWriter.pretty(config)) }
             return

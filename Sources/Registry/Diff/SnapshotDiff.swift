@@ -17,15 +17,22 @@ public struct SnapshotDiff: Sendable {
         self.left = left
         self.right = right
         let patterns = ignore.compactMap { JSONPointer(parsing: $0) }
-        var names = Set(left.functions.keys).union(right.functions.keys)
+        var names = Set(left.functionNames).union(right.functionNames)
         if !functions.isEmpty { names = names.intersection(functions) }
         var changes: [Change] = []
         for name in names.sorted(by: codePointLess) {
-            let l = left.functions[name], r = right.functions[name]
-            let status: Change.Status = l == nil ? .added : r == nil ? .removed : .modified
+            // Equal canonical text is an equal configuration: nothing to parse.
+            let lc = left.canonical(of: name), rc = right.canonical(of: name)
+            if let lc, let rc, lc == rc { continue }
+            let status: Change.Status = lc == nil ? .added : rc == nil ? .removed : .modified
             // SPEC §4: an added function's left side is {}, a removed one's right side is {}.
             let empty = JSONValue.object(JSONObject())
-            var ops = JSONPatch.diff(l ?? empty, r ?? empty)
+            var ops: [PatchOperation]
+            if let lc, let rc, let fast = SnapshotDiff.memberDiff(lc, rc) {
+                ops = fast
+            } else {
+                ops = JSONPatch.diff(left.value(of: name) ?? empty, right.value(of: name) ?? empty)
+            }
             if !patterns.isEmpty && status == .modified {
                 ops = ops.filter { op in !patterns.contains { SnapshotDiff.matches(op.path, $0) } }
             }
@@ -33,6 +40,33 @@ public struct SnapshotDiff: Sendable {
             changes.append(Change(function: name, status: status, operations: ops))
         }
         self.changes = changes
+    }
+
+    /// RFC 6902 operations between two canonical objects, parsing only the top-level members whose
+    /// text differs (equal canonical text is an equal value).
+    static func memberDiff(_ l: [UInt8], _ r: [UInt8]) -> [PatchOperation]? {
+        guard let lm = CanonicalSplice.members(l), let rm = CanonicalSplice.members(r) else { return nil }
+        var rightIndex: [String: Range<Int>] = [:]
+        for m in rm { rightIndex[m.key] = m.value }
+        var leftIndex: [String: Range<Int>] = [:]
+        for m in lm { leftIndex[m.key] = m.value }
+        func parse(_ bytes: ArraySlice<UInt8>) -> JSONValue? { try? JSONParser.parse(Array(bytes)) }
+        var ops: [PatchOperation] = []
+        for m in lm where rightIndex[m.key] == nil {
+            guard let old = parse(l[m.value]) else { return nil }
+            ops.append(PatchOperation(op: .remove, path: JSONPointer([m.key]), value: nil, old: old))
+        }
+        for m in rm {
+            if let lr = leftIndex[m.key] {
+                if l[lr].elementsEqual(r[m.value]) { continue }
+                guard let a = parse(l[lr]), let b = parse(r[m.value]) else { return nil }
+                ops += JSONPatch.diff(a, b, at: JSONPointer([m.key]))
+            } else {
+                guard let b = parse(r[m.value]) else { return nil }
+                ops.append(PatchOperation(op: .add, path: JSONPointer([m.key]), value: b, old: nil))
+            }
+        }
+        return ops
     }
 
     static func matches(_ path: JSONPointer, _ pattern: JSONPointer) -> Bool {

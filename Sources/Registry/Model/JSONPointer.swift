@@ -21,7 +21,23 @@ public struct JSONPointer: Hashable, Sendable, CustomStringConvertible, Comparab
     public var last: String? { tokens.last }
 
     public var description: String {
-        tokens.map { "/" + $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }.joined()
+        var out = ""
+        for token in tokens {
+            out += "/"
+            // RFC 6901 §3: "~" is written "~0" and "/" is written "~1" (fast path: neither occurs).
+            if token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) {
+                for c in token.unicodeScalars {
+                    switch c {
+                    case "~": out += "~0"
+                    case "/": out += "~1"
+                    default: out.unicodeScalars.append(c)
+                    }
+                }
+            } else {
+                out += token
+            }
+        }
+        return out
     }
 
     /// The pointer shown to people: "/" for the whole document.

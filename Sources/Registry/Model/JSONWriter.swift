@@ -84,6 +84,7 @@ public struct JSONWriter {
     }
     public mutating func append(_ b: UInt8) { bytes.append(b) }
     public mutating func append(contentsOf other: [UInt8]) { bytes.append(contentsOf: other) }
+    public mutating func append(contentsOf other: ArraySlice<UInt8>) { bytes.append(contentsOf: other) }
 
     public mutating func writeCanonical(_ value: JSONValue) {
         switch value {

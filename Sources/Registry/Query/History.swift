@@ -63,12 +63,25 @@ extension Registry {
                 }
                 let envWide = touched.contains { $0.0.kind == .envpatch || $0.0.kind == .environment }
                 let affected = Set(touched.map(\.0.function).filter { !$0.isEmpty })
-                let after = try? snapshot(environment: environment, revision: revision)
-                let before = revision.number > 1 ? try? snapshot(environment: environment, revision: store.revision(revision.number - 1)!) : nil
-                let names = envWide ? Set((after?.functions.keys ?? []) + (before?.functions.keys ?? [])) : affected
+                let previous = revision.number > 1 ? try store.revision(revision.number - 1) : nil
+                // One function: look it up alone at both revisions (a few index seeks each).
+                func config(_ name: String, _ r: Revision?) -> JSONValue? {
+                    guard let r else { return nil }
+                    return (try? effectiveConfiguration(function: name, environment: environment, revision: r)) ?? nil
+                }
+                var after: Snapshot?, before: Snapshot?
+                var names = affected
+                if envWide && function == nil {
+                    after = try? snapshot(environment: environment, revision: revision)
+                    before = try previous.flatMap { try? snapshot(environment: environment, revision: $0) }
+                    names = Set((after?.functionNames ?? []) + (before?.functionNames ?? []))
+                } else if envWide, let function {
+                    names = [function]
+                }
                 for name in names.sorted(by: codePointLess) {
                     if let function, function != name { continue }
-                    let l = before?.functions[name], r = after?.functions[name]
+                    let l = before?.value(of: name) ?? (before == nil ? config(name, previous) : nil)
+                    let r = after?.value(of: name) ?? (after == nil ? config(name, revision) : nil)
                     if l == r { continue }
                     let status = l == nil ? "added" : r == nil ? "removed" : "modified"
                     let sources = touched.filter { $0.0.function == name || $0.0.function.isEmpty }.map { describe($0.0) }

@@ -26,9 +26,10 @@ public struct FieldOrigin: Sendable {
 extension Registry {
     /// The origin of every leaf of `function`'s effective configuration in `environment` at `revision`.
     public func origins(function: String, environment: String, revision: Revision) throws -> [FieldOrigin] {
-        let snapshot = try snapshot(environment: environment, revision: revision)
-        let effective = try snapshot.function(function)
-        let state = try store.state(at: revision.number, environment: environment)
+        guard let effective = try effectiveConfiguration(function: function, environment: environment, revision: revision) else {
+            throw RegistryError.unknownFunction(function, known: try functionNames(at: revision.number))
+        }
+        let state = try store.state(at: revision.number, environment: environment, function: function)
         let baseKey = StateKey(.base, function: function)
         let envKey = StateKey(.envpatch, environment: environment)
         let overrideKey = StateKey(.override, environment: environment, function: function)
@@ -42,19 +43,23 @@ extension Registry {
             overrideKey: "terraform/environments/\(environment)/overrides/\(function).json",
             StateKey(.code, function: function): dir ?? "",
         ]
-        var histories: [StateKey: [(Int, String?)]] = [:]
+        // Each version of each layer's file, parsed once.
+        var histories: [StateKey: [(Int, JSONValue?)]] = [:]
+        var revisions: [Int: Revision] = [:]
         func lastChanged(_ key: StateKey, _ pointer: JSONPointer) throws -> Revision? {
-            if histories[key] == nil { histories[key] = try store.history(of: key).filter { $0.0 <= revision.number } }
+            if histories[key] == nil {
+                histories[key] = try store.history(of: key).filter { $0.0 <= revision.number }.map { ($0.0, try $0.1.map { try JSONParser.parse($0) }) }
+            }
             let versions = histories[key]!
             guard let current = versions.last else { return nil }
-            let value = try current.1.map { try JSONParser.parse($0).value(at: pointer) } ?? nil
+            let value = current.1?.value(at: pointer)
             var since = current.0
-            for (rev, body) in versions.reversed().dropFirst() {
-                let v = try body.map { try JSONParser.parse($0).value(at: pointer) } ?? nil
-                if v != value { break }
+            for (rev, document) in versions.reversed().dropFirst() {
+                if document?.value(at: pointer) != value { break }
                 since = rev
             }
-            return try store.revision(since)
+            if revisions[since] == nil { revisions[since] = try store.revision(since) }
+            return revisions[since]
         }
         /// What a merge patch does to `pointer`: sets it (at the returned pointer), deletes it (null at
         /// it or an ancestor), or leaves it alone.

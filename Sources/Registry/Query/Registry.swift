@@ -77,21 +77,75 @@ public final class Registry {
     }
 
     public func snapshot(environment: String, revision: Revision) throws -> Snapshot {
-        let state = try store.state(at: revision.number, environment: environment)
+        let env = try store.state(at: revision.number, environment: environment, function: "")
+        guard env[StateKey(.environment, environment: environment)] != nil else {
+            throw RegistryError.unknownEnvironment(environment, known: try environments(at: revision.number))
+        }
+        func patch(_ bytes: [UInt8]?) throws -> JSONObject? {
+            guard let bytes, case .object(var o) = try JSONParser.parse(bytes) else { return nil }
+            o[FunctionSchema.schemaKey] = nil
+            return o
+        }
+        let envPatch = try patch(env[StateKey(.envpatch, environment: environment)].map { Array($0.utf8) })
+        // Every function's base, code hash and override in one pass, in function (code point) order:
+        // one index seek per key, no replay of history, no intermediate dictionary.
+        let statement = try store.db.cached("""
+            SELECT k.function, k.kind, d.body FROM keys k
+            JOIN versions v ON v.key_id = k.id
+             AND v.revision = (SELECT max(revision) FROM versions WHERE key_id = k.id AND revision <= ?1)
+            JOIN documents d ON d.id = v.document_id
+            WHERE (k.environment = '' AND k.kind IN ('base', 'code')) OR (k.environment = ?2 AND k.kind = 'override')
+            ORDER BY k.function, k.kind
+            """)
+        try statement.bind([.integer(Int64(revision.number)), .text(environment)])
+        var members: [(name: String, canonical: [UInt8])] = []
+        var current = ""
+        var base: [UInt8]?, code: String?, override: [UInt8]?
+        func flush() throws {
+            if let base {
+                members.append((current, try CanonicalSplice.effective(base: base, environmentPatch: envPatch, override: try patch(override), codeHash: code)))
+            }
+        }
+        while try statement.step() {
+            let function = statement.string(0)
+            if function != current {
+                try flush()
+                current = function
+                base = nil; code = nil; override = nil
+            }
+            let body = statement.withText(2) { Array($0) }
+            switch statement.string(1) {
+            case "base": base = body
+            case "code": code = try JSONParser.parse(body).stringValue
+            default: override = body
+            }
+        }
+        try flush()
+        return Snapshot(environment: environment, revision: revision, canonicalMembers: members)
+    }
+
+    /// One function's effective configuration (with `code_hash`) in `environment` at `revision`, or nil
+    /// when the function does not exist there; throws when the environment does not exist.
+    public func effectiveConfiguration(function: String, environment: String, revision: Revision) throws -> JSONValue? {
+        let state = try store.state(at: revision.number, environment: environment, function: function)
         guard state[StateKey(.environment, environment: environment)] != nil else {
             throw RegistryError.unknownEnvironment(environment, known: try environments(at: revision.number))
         }
+        guard let body = state[StateKey(.base, function: function)] else { return nil }
         let envPatch = try state[StateKey(.envpatch, environment: environment)].map { try JSONParser.parse($0) }
-        var functions: [JSONMember] = []
-        for (key, body) in state where key.kind == .base {
-            let base = try JSONParser.parse(body)
-            let override = try state[StateKey(.override, environment: environment, function: key.function)].map { try JSONParser.parse($0) }
-            var effective = Layering.effective(base: base, environmentPatch: envPatch, override: override).objectValue ?? JSONObject()
-            if let code = state[StateKey(.code, function: key.function)] { effective["code_hash"] = try JSONParser.parse(code) }
-            functions.append(JSONMember(key.function, .object(effective)))
-        }
-        functions.sort { codePointLess($0.key, $1.key) }
-        return Snapshot(environment: environment, revision: revision, functions: JSONObject(sortedUnique: functions))
+        let override = try state[StateKey(.override, environment: environment, function: function)].map { try JSONParser.parse($0) }
+        var effective = Layering.effective(base: try JSONParser.parse(body), environmentPatch: envPatch, override: override).objectValue ?? JSONObject()
+        if let code = state[StateKey(.code, function: function)] { effective["code_hash"] = try JSONParser.parse(code) }
+        return .object(effective)
+    }
+
+    /// Function names at `revision`.
+    public func functionNames(at revision: Int) throws -> [String] {
+        try store.db.query("""
+            SELECT k.function FROM keys k JOIN versions v ON v.key_id = k.id
+             AND v.revision = (SELECT max(revision) FROM versions WHERE key_id = k.id AND revision <= ?1)
+            WHERE k.kind = 'base' AND v.document_id IS NOT NULL ORDER BY k.function
+            """, [.integer(Int64(revision))]) { $0.string(0) }
     }
 
     /// Base configurations (function.json as imported) at `revision`, with their directories.

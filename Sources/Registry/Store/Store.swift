@@ -169,6 +169,25 @@ public final class Store {
         return out
     }
 
+    /// The documents of one function's keys and its environment's keys at `revision`: six primary-key
+    /// seeks, whatever the number of functions (for `show`, `log FUNCTION`).
+    public func state(at revision: Int, environment: String, function: String) throws -> [StateKey: String] {
+        var out: [StateKey: String] = [:]
+        let keys = [StateKey(.base, function: function), StateKey(.path, function: function), StateKey(.code, function: function),
+                    StateKey(.environment, environment: environment), StateKey(.envpatch, environment: environment),
+                    StateKey(.override, environment: environment, function: function)]
+        for key in keys {
+            let body = try db.queryOne("""
+                SELECT d.body FROM keys k JOIN versions v ON v.key_id = k.id
+                 AND v.revision = (SELECT max(revision) FROM versions WHERE key_id = k.id AND revision <= ?4)
+                JOIN documents d ON d.id = v.document_id
+                WHERE k.kind = ?1 AND k.environment = ?2 AND k.function = ?3
+                """, [.text(key.kind.rawValue), .text(key.environment), .text(key.function), .integer(Int64(revision))]) { $0.string(0) }
+            if let body { out[key] = body }
+        }
+        return out
+    }
+
     /// The keys changed at `revision` with their new documents (nil: deleted).
     public func changes(at revision: Int) throws -> [(StateKey, String?)] {
         try db.query("""
