@@ -105,19 +105,40 @@ final class WorkTreeSource: ContentSource {
         return tree
     }
 
+    /// Walks with POSIX calls (opendir/readdir's d_type, open/read): tens of thousands of small files
+    /// cost a syscall or two each, without Foundation's per-file overhead.
     private func walk(_ relative: String, tree: inout SourceTree, realRoot: String) throws {
         let absolute = root + "/" + relative
         var info = stat()
         guard lstat(absolute, &info) == 0 else { return }
-        let type = info.st_mode & S_IFMT
-        if type == S_IFDIR {
-            let names = try FileManager.default.contentsOfDirectory(atPath: absolute).sorted()
-            for name in names where name != ".git" {
-                try walk(relative + "/" + name, tree: &tree, realRoot: realRoot)
+        try visit(relative, type: info.st_mode & S_IFMT, tree: &tree, realRoot: realRoot)
+    }
+
+    private func visit(_ relative: String, type: mode_t, tree: inout SourceTree, realRoot: String) throws {
+        let absolute = root + "/" + relative
+        switch type {
+        case S_IFDIR:
+            guard let dir = opendir(absolute) else { throw RegistryError.io("Cannot read the directory \(relative); check its permissions.") }
+            defer { closedir(dir) }
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+                }
+                if name == "." || name == ".." || name == ".git" { continue }
+                let child = relative + "/" + name
+                var childType: mode_t
+                switch Int32(entry.pointee.d_type) {
+                case Int32(DT_DIR): childType = S_IFDIR
+                case Int32(DT_REG): childType = S_IFREG
+                case Int32(DT_LNK): childType = S_IFLNK
+                default:
+                    var info = stat()
+                    guard lstat(root + "/" + child, &info) == 0 else { continue }
+                    childType = info.st_mode & S_IFMT
+                }
+                try visit(child, type: childType, tree: &tree, realRoot: realRoot)
             }
-            return
-        }
-        if type == S_IFLNK {
+        case S_IFLNK:
             let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: absolute)) ?? ""
             let resolved = ((absolute as NSString).deletingLastPathComponent as NSString).appendingPathComponent(target)
             let real = (resolved as NSString).resolvingSymlinksInPath
@@ -130,20 +151,31 @@ final class WorkTreeSource: ContentSource {
             }
             // Like git, a symlink contributes its target text, never the file it points to.
             add(relative, Data(target.utf8), kind: .symlink, tree: &tree)
-            return
+        case S_IFREG:
+            let fd = open(absolute, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else { throw RegistryError.io("Cannot read \(relative); check its permissions.") }
+            defer { close(fd) }
+            var info = stat()
+            guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+                throw RegistryError.refused("\(relative) is not a regular file (a FIFO, socket or device); remove it from the repository.")
+            }
+            let size = Int(info.st_size)
+            if SourceTree.isDocument(relative) && size > SourceTree.maximumDocumentBytes {
+                throw RegistryError.refused("\(relative) is \(size) bytes; configuration documents are limited to \(SourceTree.maximumDocumentBytes) bytes.")
+            }
+            var bytes = [UInt8](repeating: 0, count: size)
+            var done = 0
+            while done < size {
+                let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, size - done) }
+                if n <= 0 { break }
+                done += n
+            }
+            if done < size { bytes.removeLast(size - done) }
+            add(relative, Data(bytes), kind: .regular, tree: &tree)
+        default:
+            let what = type == S_IFIFO ? "a FIFO" : type == S_IFSOCK ? "a socket" : "a device"
+            throw RegistryError.refused("\(relative) is not a regular file (\(what)); remove it from the repository.")
         }
-        guard type == S_IFREG else {
-            throw RegistryError.refused("\(relative) is not a regular file (a FIFO, socket or device); remove it from the repository.")
-        }
-        if SourceTree.isDocument(relative) && Int(info.st_size) > SourceTree.maximumDocumentBytes {
-            throw RegistryError.refused("\(relative) is \(info.st_size) bytes; configuration documents are limited to \(SourceTree.maximumDocumentBytes) bytes.")
-        }
-        guard let handle = FileHandle(forReadingAtPath: absolute) else {
-            throw RegistryError.io("Cannot read \(relative); check its permissions.")
-        }
-        defer { try? handle.close() }
-        let data = (try? handle.readToEnd()) ?? Data()
-        add(relative, data, kind: .regular, tree: &tree)
     }
 
     private func add(_ path: String, _ data: Data, kind: FileRef.Kind, tree: inout SourceTree) {
