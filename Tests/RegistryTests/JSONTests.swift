@@ -162,3 +162,34 @@ struct CanonicalSpliceTests {
         }
     }
 }
+
+/// Inputs the fuzzers found (Tests/Fuzz/regressions), kept as regression tests.
+@Suite("Fuzz regressions")
+struct FuzzRegressionTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fuzz/regressions")
+
+    @Test func pointerWithCombiningMarkAfterSlashRoundTrips() throws {
+        let data = try Data(contentsOf: Self.directory.appendingPathComponent("point-pointer-combining-mark"))
+        let text = String(decoding: data, as: UTF8.self)
+        let pointer = try #require(JSONPointer(parsing: text))
+        #expect(JSONPointer(parsing: pointer.description) == pointer)
+        #expect(JSONPointer(parsing: "/\u{484}a/b")?.tokens == ["\u{484}a", "b"])
+        #expect(JSONPointer(parsing: "/a~01/~1~0")?.tokens == ["a~1", "/~"])
+    }
+
+    @Test func pathsSplitOnBytesNotCharacters() {
+        #expect(SourceTree.environment("terraform/environments/dev/\u{301}x.tf") == "dev")
+        #expect(SourceTree.override("terraform/environments/dev/overrides/\u{301}f.json")?.1 == "\u{301}f")
+        #expect(SourceTree.isFunctionJSON("lambda_functions/\u{301}a/function.json"))
+    }
+
+    @Test func everyRegressionInputIsHandled() throws {
+        for name in try FileManager.default.contentsOfDirectory(atPath: Self.directory.path) {
+            let data = try Data(contentsOf: Self.directory.appendingPathComponent(name))
+            let text = String(decoding: data, as: UTF8.self)
+            _ = try? Point.parse(text)
+            if let p = JSONPointer(parsing: text) { #expect(JSONPointer(parsing: p.description) == p, "\(name)") }
+            if let v = try? JSONParser.parse(data) { #expect(try JSONParser.parse(JSONWriter.canonical(v)) == v) }
+        }
+    }
+}

@@ -37,30 +37,39 @@ struct SourceTree {
     }
 
     static func isFunctionJSON(_ path: String) -> Bool {
-        path.hasPrefix("lambda_functions/") && (path == "lambda_functions/function.json" || path.hasSuffix("/function.json"))
+        let bytes = path.utf8
+        return bytes.starts(with: "lambda_functions/".utf8) && (bytes.elementsEqual("lambda_functions/function.json".utf8)
+            || (bytes.count > 14 && bytes.suffix(14).elementsEqual("/function.json".utf8)))
+    }
+
+    /// The path's components below `terraform/environments/`, split on "/" bytes (never on
+    /// Characters: a "/" followed by a combining mark is still a separator).
+    private static func environmentComponents(_ path: String) -> [String]? {
+        let bytes = Array(path.utf8)
+        let prefix = Array(environmentsRoot.utf8)
+        guard bytes.count > prefix.count, bytes.starts(with: prefix) else { return nil }
+        return bytes[prefix.count...].split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// For `terraform/environments/<env>/environment.json`: the environment.
     static func environmentPatch(_ path: String) -> String? {
-        guard path.hasPrefix(environmentsRoot) else { return nil }
-        let parts = path.dropFirst(environmentsRoot.count).split(separator: "/", omittingEmptySubsequences: false)
-        return parts.count == 2 && parts[1] == "environment.json" ? String(parts[0]) : nil
+        guard let parts = environmentComponents(path), parts.count == 2, parts[1] == "environment.json", !parts[0].isEmpty else { return nil }
+        return parts[0]
     }
 
     /// For `terraform/environments/<env>/overrides/<function>.json`: (environment, function).
     static func override(_ path: String) -> (String, String)? {
-        guard path.hasPrefix(environmentsRoot) else { return nil }
-        let parts = path.dropFirst(environmentsRoot.count).split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[1] == "overrides", parts[2].hasSuffix(".json"), parts[2].count > 5 else { return nil }
-        return (String(parts[0]), String(parts[2].dropLast(5)))
+        guard let parts = environmentComponents(path), parts.count == 3, !parts[0].isEmpty, parts[1] == "overrides" else { return nil }
+        let file = Array(parts[2].utf8)
+        guard file.count > 5, file.suffix(5).elementsEqual(".json".utf8) else { return nil }
+        return (parts[0], String(decoding: file.dropLast(5), as: UTF8.self))
     }
 
     /// For any file below `terraform/environments/<env>/`: the environment it makes exist.
     static func environment(_ path: String) -> String? {
-        guard path.hasPrefix(environmentsRoot) else { return nil }
-        let rest = path.dropFirst(environmentsRoot.count)
-        guard let slash = rest.firstIndex(of: "/"), slash != rest.startIndex else { return nil }
-        return String(rest[..<slash])
+        guard let parts = environmentComponents(path), parts.count >= 2, !parts[0].isEmpty else { return nil }
+        return parts[0]
     }
 
     /// Reviewed false positives of secret detection, per function and JSON Pointer:

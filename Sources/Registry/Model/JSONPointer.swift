@@ -6,11 +6,30 @@ public struct JSONPointer: Hashable, Sendable, CustomStringConvertible, Comparab
 
     /// Parses "/a/b~1c" (RFC 6901 §3: "~1" is "/", "~0" is "~"); nil when it does not start with "/".
     public init?(parsing text: String) {
-        if text.isEmpty { tokens = []; return }
-        guard text.hasPrefix("/") else { return nil }
-        tokens = text.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map {
-            $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+        // Unicode scalars, not Characters: a "/" followed by a combining mark is still a separator
+        // (found by fuzzing: Character-based splitting glued "/" + U+0484 into one token).
+        let scalars = Array(text.unicodeScalars)
+        if scalars.isEmpty { tokens = []; return }
+        guard scalars[0] == "/" else { return nil }
+        var tokens: [String] = []
+        var current = String.UnicodeScalarView()
+        var i = 1
+        while i < scalars.count {
+            let c = scalars[i]
+            if c == "/" {
+                tokens.append(String(current))
+                current = String.UnicodeScalarView()
+            } else if c == "~", i + 1 < scalars.count, scalars[i + 1] == "0" || scalars[i + 1] == "1" {
+                // RFC 6901 §4: "~1" is "/", "~0" is "~" (decoded in one pass, so "~01" is "~1").
+                current.append(scalars[i + 1] == "0" ? "~" : "/")
+                i += 1
+            } else {
+                current.append(c)
+            }
+            i += 1
         }
+        tokens.append(String(current))
+        self.tokens = tokens
     }
 
     public static let root = JSONPointer()
