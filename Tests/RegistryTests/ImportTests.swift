@@ -90,6 +90,40 @@ struct ImportTests {
         #expect(try databaseDump(repo.databasePath) == before)
     }
 
+    /// Found by the crash test: a history import resuming on a non-empty database must record the
+    /// deletion of keys the stored state has and the first commit of the run does not.
+    @Test func resumedHistoryEqualsACleanImport() throws {
+        let repo = try TestRepository()
+        defer { repo.cleanup() }
+        try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a"))
+        try repo.write("lambda_functions/b/function.json", json: TestRepository.function("b"))
+        try repo.write("terraform/environments/dev/overrides/a.json", json: ["timeout": 9])
+        let c1 = try repo.commit("one")
+        try repo.remove("terraform/environments/dev/overrides/a.json")
+        try repo.remove("lambda_functions/b")
+        try repo.write("terraform/environments/dev/main.tf", "#")
+        try repo.commit("two")
+        try repo.write("lambda_functions/c/function.json", json: TestRepository.function("c"))
+        try repo.commit("three")
+        // Reference: a clean history import.
+        let (clean, cleanImporter) = try repo.importer()
+        _ = try cleanImporter.run(repo.request(history: true))
+        let reference = Registry(store: clean)
+        // Resumed: the first commit alone, then the rest with --history.
+        let resumedPath = repo.root + "/resumed.sqlite3"
+        let resumed = try Store(path: resumedPath)
+        var one = repo.request(commit: c1)
+        one.path = repo.root
+        _ = try Importer(store: resumed).run(one)
+        _ = try Importer(store: resumed).run(repo.request(history: true))
+        let registry = Registry(store: resumed)
+        for n in 1...3 {
+            let a = try reference.snapshot(environment: "dev", at: "\(n)"), b = try registry.snapshot(environment: "dev", at: "\(n)")
+            #expect(a.hash == b.hash, "revision \(n)")
+        }
+        #expect(try resumed.stateHashes(at: 3) == clean.stateHashes(at: 3))
+    }
+
     @Test func unchangedWorkTreeAndReimportAreNoOps() throws {
         let repo = try TestRepository()
         defer { repo.cleanup() }

@@ -165,6 +165,9 @@ public final class Importer {
             if index == first {
                 info = try git.commitInfo(id)
                 touched.formUnion(try builder.update(to: try git.tree(id), source: git))
+                // The builder starts empty: a key stored in the database but absent from this commit
+                // (a deleted override, say) is in no change list, so diff every stored key too.
+                touched.formUnion(written.hashes.keys)
                 pending = changedSince(written, builder)
             } else if !stream.isEmpty {
                 info = stream[index - first - 1].info
