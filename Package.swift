@@ -9,6 +9,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Test only: property-based testing for Swift Testing (no dependencies of its own).
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // The system libsqlite3 (Debian: libsqlite3-dev).
@@ -24,7 +26,7 @@ let package = Package(
         .executableTarget(
             name: "CLI",
             dependencies: ["Registry", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "CLITests", dependencies: ["Registry"]),
     ],
     swiftLanguageModes: [.v5]
