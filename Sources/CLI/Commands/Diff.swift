@@ -20,8 +20,16 @@ struct Diff: ParsableCommand {
         }
         let registry = try global.registry()
         let l = SnapshotReference(parsing: left), r = SnapshotReference(parsing: right)
-        let leftSnapshot = try registry.snapshot(environment: l.environment, at: l.point)
-        let rightSnapshot = try registry.snapshot(environment: r.environment, at: r.point)
+        let leftRevision = try registry.resolve(l.point, environment: l.environment)
+        let rightRevision = try registry.resolve(r.point, environment: r.environment)
+        let leftSnapshot: Snapshot, rightSnapshot: Snapshot
+        if leftRevision.number == rightRevision.number {
+            let both = try registry.snapshots(environments: [l.environment, r.environment], revision: leftRevision)
+            (leftSnapshot, rightSnapshot) = (both[0], both[1])
+        } else {
+            leftSnapshot = try registry.snapshot(environment: l.environment, revision: leftRevision)
+            rightSnapshot = try registry.snapshot(environment: r.environment, revision: rightRevision)
+        }
         let known = Set(leftSnapshot.functionNames).union(rightSnapshot.functionNames)
         for f in functions where !known.contains(f) { throw RegistryError.unknownFunction(f, known: known.sorted()) }
         let diff = SnapshotDiff(left: leftSnapshot, right: rightSnapshot, functions: functions, ignore: ignore)

@@ -29,7 +29,7 @@ struct Query: ParsableCommand {
         let registry = try global.registry()
         let revision = try registry.resolve(at, environment: env)
         let environments = try env.map { [$0] } ?? registry.environments(at: revision.number)
-        let snapshots = try environments.map { try registry.snapshot(environment: $0, revision: revision) }
+        let snapshots = try registry.snapshots(environments: environments, revision: revision)
         let result = try SnapshotQuery.run(sql, snapshots: snapshots)
         switch format {
         case .json:
@@ -63,7 +63,7 @@ struct Parity: ParsableCommand {
         let registry = try global.registry()
         let revision = try registry.resolve(at)
         let envs = environments.isEmpty ? try registry.environments(at: revision.number) : environments
-        let snapshots = try envs.map { try registry.snapshot(environment: $0, revision: revision) }
+        let snapshots = try registry.snapshots(environments: envs, revision: revision)
         let path = allow ?? (global.repositoryRoot() as NSString).appendingPathComponent("terraform/environments/parity.json")
         let report = ParityReport(snapshots: snapshots, rules: try ParityRules(file: path))
         if global.format == .json {

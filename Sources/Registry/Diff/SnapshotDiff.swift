@@ -45,28 +45,39 @@ public struct SnapshotDiff: Sendable {
     /// RFC 6902 operations between two canonical objects, parsing only the top-level members whose
     /// text differs (equal canonical text is an equal value).
     static func memberDiff(_ l: [UInt8], _ r: [UInt8]) -> [PatchOperation]? {
-        guard let lm = CanonicalSplice.members(l), let rm = CanonicalSplice.members(r) else { return nil }
-        var rightIndex: [String: Range<Int>] = [:]
-        for m in rm { rightIndex[m.key] = m.value }
-        var leftIndex: [String: Range<Int>] = [:]
-        for m in lm { leftIndex[m.key] = m.value }
-        func parse(_ bytes: ArraySlice<UInt8>) -> JSONValue? { try? JSONParser.parse(Array(bytes)) }
         var ops: [PatchOperation] = []
-        for m in lm where rightIndex[m.key] == nil {
-            guard let old = parse(l[m.value]) else { return nil }
-            ops.append(PatchOperation(op: .remove, path: JSONPointer([m.key]), value: nil, old: old))
-        }
-        for m in rm {
-            if let lr = leftIndex[m.key] {
-                if l[lr].elementsEqual(r[m.value]) { continue }
-                guard let a = parse(l[lr]), let b = parse(r[m.value]) else { return nil }
-                ops += JSONPatch.diff(a, b, at: JSONPointer([m.key]))
-            } else {
-                guard let b = parse(r[m.value]) else { return nil }
-                ops.append(PatchOperation(op: .add, path: JSONPointer([m.key]), value: b, old: nil))
-            }
-        }
+        guard textDiff(l, 0..<l.count, r, 0..<r.count, .root, &ops) else { return nil }
         return ops
+    }
+
+    /// Diffs two canonical values by their text: objects member by member (recursively), anything else
+    /// by parsing just that value. False when the text is not what canonical JSON looks like.
+    private static func textDiff(_ l: [UInt8], _ lr: Range<Int>, _ r: [UInt8], _ rr: Range<Int>, _ path: JSONPointer, _ ops: inout [PatchOperation]) -> Bool {
+        if l[lr].elementsEqual(r[rr]) { return true }
+        func parse(_ b: [UInt8], _ range: Range<Int>) -> JSONValue? { try? JSONParser.parse(Array(b[range])) }
+        if l[lr.lowerBound] == UInt8(ascii: "{"), r[rr.lowerBound] == UInt8(ascii: "{"),
+           let lm = CanonicalSplice.members(l, in: lr), let rm = CanonicalSplice.members(r, in: rr) {
+            var rightIndex: [String: Range<Int>] = [:]
+            for m in rm { rightIndex[m.key] = m.value }
+            var leftIndex: [String: Range<Int>] = [:]
+            for m in lm { leftIndex[m.key] = m.value }
+            for m in lm where rightIndex[m.key] == nil {
+                guard let old = parse(l, m.value) else { return false }
+                ops.append(PatchOperation(op: .remove, path: path.appending(m.key), value: nil, old: old))
+            }
+            for m in rm {
+                if let range = leftIndex[m.key] {
+                    guard textDiff(l, range, r, m.value, path.appending(m.key), &ops) else { return false }
+                } else {
+                    guard let value = parse(r, m.value) else { return false }
+                    ops.append(PatchOperation(op: .add, path: path.appending(m.key), value: value, old: nil))
+                }
+            }
+            return true
+        }
+        guard let a = parse(l, lr), let b = parse(r, rr) else { return false }
+        ops += JSONPatch.diff(a, b, at: path)
+        return true
     }
 
     static func matches(_ path: JSONPointer, _ pattern: JSONPointer) -> Bool {

@@ -6,12 +6,17 @@ enum CanonicalSplice {
     /// Top-level members of a canonical JSON object: key and the byte range of its value.
     /// Nil when the text is not an object or a key has escapes (the caller then takes the slow path).
     static func members(_ bytes: [UInt8]) -> [(key: String, value: Range<Int>)]? {
+        members(bytes, in: 0..<bytes.count)
+    }
+
+    /// The members of the canonical object occupying `range` of `bytes` (value ranges index `bytes`).
+    static func members(_ bytes: [UInt8], in range: Range<Int>) -> [(key: String, value: Range<Int>)]? {
         bytes.withUnsafeBufferPointer { b -> [(key: String, value: Range<Int>)]? in
-            guard b.count >= 2, b[0] == UInt8(ascii: "{"), b[b.count - 1] == UInt8(ascii: "}") else { return nil }
+            guard range.count >= 2, b[range.lowerBound] == UInt8(ascii: "{"), b[range.upperBound - 1] == UInt8(ascii: "}") else { return nil }
             var out: [(key: String, value: Range<Int>)] = []
             out.reserveCapacity(16)
-            var i = 1
-            let end = b.count - 1
+            var i = range.lowerBound + 1
+            let end = range.upperBound - 1
             while i < end {
                 guard b[i] == UInt8(ascii: "\"") else { return nil }
                 let keyStart = i + 1
@@ -54,7 +59,13 @@ enum CanonicalSplice {
 
     /// The canonical effective configuration of one function, with `code_hash` when given.
     static func effective(base: [UInt8], environmentPatch: JSONObject?, override: JSONObject?, codeHash: String?) throws -> [UInt8] {
-        guard let members = members(base) else {
+        try effective(base: base, members: members(base), environmentPatch: environmentPatch, override: override, codeHash: codeHash)
+    }
+
+    /// As above, with the base's members already scanned (shared by several environments).
+    static func effective(base: [UInt8], members: [(key: String, value: Range<Int>)]?, environmentPatch: JSONObject?,
+                          override: JSONObject?, codeHash: String?) throws -> [UInt8] {
+        guard let members else {
             var value = Layering.effective(base: try JSONParser.parse(base), environmentPatch: environmentPatch.map { .object($0) },
                                            override: override.map { .object($0) })
             if let codeHash, case .object(var o) = value { o["code_hash"] = .string(codeHash); value = .object(o) }

@@ -77,33 +77,43 @@ public final class Registry {
     }
 
     public func snapshot(environment: String, revision: Revision) throws -> Snapshot {
-        let env = try store.state(at: revision.number, environment: environment, function: "")
-        guard env[StateKey(.environment, environment: environment)] != nil else {
-            throw RegistryError.unknownEnvironment(environment, known: try environments(at: revision.number))
+        try snapshots(environments: [environment], revision: revision)[0]
+    }
+
+    /// Snapshots of several environments at one revision, sharing one read of the base documents
+    /// (what `diff staging prod`, `parity` and `query` need).
+    public func snapshots(environments: [String], revision: Revision) throws -> [Snapshot] {
+        var patches: [JSONObject?] = []
+        for environment in environments {
+            let env = try store.state(at: revision.number, environment: environment, function: "")
+            guard env[StateKey(.environment, environment: environment)] != nil else {
+                throw RegistryError.unknownEnvironment(environment, known: try self.environments(at: revision.number))
+            }
+            patches.append(try Self.patch(env[StateKey(.envpatch, environment: environment)].map { Array($0.utf8) }))
         }
-        func patch(_ bytes: [UInt8]?) throws -> JSONObject? {
-            guard let bytes, case .object(var o) = try JSONParser.parse(bytes) else { return nil }
-            o[FunctionSchema.schemaKey] = nil
-            return o
-        }
-        let envPatch = try patch(env[StateKey(.envpatch, environment: environment)].map { Array($0.utf8) })
-        // Every function's base, code hash and override in one pass, in function (code point) order:
-        // one index seek per key, no replay of history, no intermediate dictionary.
+        let index = Dictionary(environments.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        // Every function's base and code hash, and the environments' overrides, in one pass in function
+        // (code point) order: one index seek per key, no replay of history, no intermediate dictionary.
+        let placeholders = environments.indices.map { "?\($0 + 2)" }.joined(separator: ", ")
         let statement = try store.db.cached("""
-            SELECT k.function, k.kind, d.body FROM keys k
+            SELECT k.function, k.kind, k.environment, d.body FROM keys k
             JOIN versions v ON v.key_id = k.id
              AND v.revision = (SELECT max(revision) FROM versions WHERE key_id = k.id AND revision <= ?1)
             JOIN documents d ON d.id = v.document_id
-            WHERE (k.environment = '' AND k.kind IN ('base', 'code')) OR (k.environment = ?2 AND k.kind = 'override')
+            WHERE (k.environment = '' AND k.kind IN ('base', 'code')) OR (k.kind = 'override' AND k.environment IN (\(placeholders)))
             ORDER BY k.function, k.kind
             """)
-        try statement.bind([.integer(Int64(revision.number)), .text(environment)])
-        var members: [(name: String, canonical: [UInt8])] = []
+        try statement.bind([.integer(Int64(revision.number))] + environments.map { .text($0) })
+        var members = Array(repeating: [(name: String, canonical: [UInt8])](), count: environments.count)
         var current = ""
-        var base: [UInt8]?, code: String?, override: [UInt8]?
+        var base: [UInt8]?, code: String?
+        var overrides = Array(repeating: [UInt8]?.none, count: environments.count)
         func flush() throws {
-            if let base {
-                members.append((current, try CanonicalSplice.effective(base: base, environmentPatch: envPatch, override: try patch(override), codeHash: code)))
+            guard let base else { return }
+            let scanned = CanonicalSplice.members(base)
+            for i in environments.indices {
+                members[i].append((current, try CanonicalSplice.effective(base: base, members: scanned, environmentPatch: patches[i],
+                                                                           override: try Self.patch(overrides[i]), codeHash: code)))
             }
         }
         while try statement.step() {
@@ -111,17 +121,24 @@ public final class Registry {
             if function != current {
                 try flush()
                 current = function
-                base = nil; code = nil; override = nil
+                base = nil; code = nil
+                for i in overrides.indices { overrides[i] = nil }
             }
-            let body = statement.withText(2) { Array($0) }
+            let body = statement.withText(3) { Array($0) }
             switch statement.string(1) {
             case "base": base = body
             case "code": code = try JSONParser.parse(body).stringValue
-            default: override = body
+            default: if let i = index[statement.string(2)] { overrides[i] = body }
             }
         }
         try flush()
-        return Snapshot(environment: environment, revision: revision, canonicalMembers: members)
+        return environments.indices.map { Snapshot(environment: environments[$0], revision: revision, canonicalMembers: members[$0]) }
+    }
+
+    private static func patch(_ bytes: [UInt8]?) throws -> JSONObject? {
+        guard let bytes, case .object(var o) = try JSONParser.parse(bytes) else { return nil }
+        o[FunctionSchema.schemaKey] = nil
+        return o
     }
 
     /// One function's effective configuration (with `code_hash`) in `environment` at `revision`, or nil
