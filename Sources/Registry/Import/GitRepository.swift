@@ -74,17 +74,28 @@ public final class GitRepository {
         args += SourceTree.roots.map { prefix + $0 }
         let data = try gitOrThrow(args, what: "list the tree of \(commit)")
         var tree = SourceTree()
-        for record in data.split(separator: 0) {
-            // "<mode> SP <type> SP <object> TAB <path>"
-            guard let tab = record.firstIndex(of: 9) else { continue }
-            let header = record[record.startIndex..<tab].split(separator: 32)
-            guard header.count == 3 else { continue }
-            let mode = String(decoding: header[0], as: UTF8.self)
-            let object = String(decoding: header[2], as: UTF8.self)
-            var path = String(decoding: record[(tab + 1)...], as: UTF8.self)
-            guard path.hasPrefix(prefix) else { continue }
-            path.removeFirst(prefix.count)
-            tree.files[path] = FileRef(id: object, kind: FileRef.Kind(gitMode: mode))
+        tree.files.reserveCapacity(data.count / 80)
+        let prefixBytes = Array(prefix.utf8)
+        data.withUnsafeBytes { raw in
+            let b = raw.bindMemory(to: UInt8.self)
+            var i = 0
+            // Records "<mode> SP <type> SP <object> TAB <path> NUL", parsed in place.
+            while i < b.count {
+                let start = i
+                while i < b.count && b[i] != 0 { i += 1 }
+                let end = i
+                i += 1
+                guard let tab = (start..<end).first(where: { b[$0] == 9 }) else { continue }
+                guard let space1 = (start..<tab).first(where: { b[$0] == 32 }),
+                      let space2 = ((space1 + 1)..<tab).first(where: { b[$0] == 32 }) else { continue }
+                let pathStart = tab + 1
+                guard end - pathStart >= prefixBytes.count,
+                      prefixBytes.isEmpty || b[pathStart..<(pathStart + prefixBytes.count)].elementsEqual(prefixBytes) else { continue }
+                let mode = String(decoding: UnsafeBufferPointer(rebasing: b[start..<space1]), as: UTF8.self)
+                let object = String(decoding: UnsafeBufferPointer(rebasing: b[(space2 + 1)..<tab]), as: UTF8.self)
+                let path = String(decoding: UnsafeBufferPointer(rebasing: b[(pathStart + prefixBytes.count)..<end]), as: UTF8.self)
+                tree.files[path] = FileRef(id: object, kind: FileRef.Kind(gitMode: mode))
+            }
         }
         return tree
     }
