@@ -24,7 +24,12 @@ struct FnregCommand: ParsableCommand {
         } catch let error as ExitCode {
             Foundation.exit(error.rawValue)
         } catch let error as SQLiteError {
-            Output.error("fnreg: the database failed: \(error.message).")
+            switch error.code & 0xff {
+            case 8: Output.error("fnreg: the database is read-only (\(error.message)); check the file's permissions and attributes, or use --db for a writable copy.")
+            case 13: Output.error("fnreg: the disk is full (\(error.message)); nothing was written; free space and retry.")
+            case 5, 6: Output.error("fnreg: the database stayed locked by another fnreg past the busy timeout; retry when it has finished.")
+            default: Output.error("fnreg: the database failed: \(error.message); nothing was written.")
+            }
             Foundation.exit(3)
         } catch {
             let code = exitCode(for: error)

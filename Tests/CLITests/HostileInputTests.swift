@@ -173,7 +173,10 @@ struct HostileInputTests {
     @Test func corpusIsLargeEnough() { #expect(Self.cases.count + GitAndDatabaseCases.count >= 60) }
 }
 
-enum GitAndDatabaseCases { static let count = 12 }
+/// The cases of the two suites below: corrupt object, truncated object, shallow clone, empty repository
+/// (history, work tree, validate), nonexistent path, non-SQLite (import, export), newer schema (import,
+/// export), full disk, read-only file (write, read), unknown, ambiguous and malformed points.
+enum GitAndDatabaseCases { static let count = 18 }
 
 /// Hostile repositories and databases.
 @Suite("Hostile repositories and databases", .serialized)
@@ -265,6 +268,18 @@ struct HostileRepositoryTests {
         #expect(p.terminationStatus == 3, "\(err)")
         #expect(!err.isEmpty && !err.contains("Fatal error"))
         #expect(try HostileInputTests.dump(root + "/full.db") == before)
+        // A read-only (immutable) database file: reads work, writes are refused, nothing changes.
+        #expect(try EndToEndTests.run(["import", "--history", "--db", root + "/ro.db"], in: root).status == 0)
+        try EndToEndTests.shell("printf '{\"timeout\": 78}' > terraform/environments/dev/environment.json", in: root)
+        let frozen = try HostileInputTests.dump(root + "/ro.db")
+        try EndToEndTests.shell("chattr +i ro.db", in: root)
+        defer { try? EndToEndTests.shell("chattr -i ro.db", in: root) }
+        r = try EndToEndTests.run(["import", "--db", root + "/ro.db"], in: root)
+        #expect(r.status == 3 && r.stderr.contains("read-only"), "\(r.stderr)")
+        r = try EndToEndTests.run(["export", "json", "--env", "dev", "--db", root + "/ro.db"], in: root)
+        #expect(r.status == 0)
+        try EndToEndTests.shell("chattr -i ro.db", in: root)
+        #expect(try HostileInputTests.dump(root + "/ro.db") == frozen)
         // Unknown and ambiguous points list candidates.
         r = try EndToEndTests.run(["export", "json", "--env", "dev", "--at", "commit:ffffff", "--db", root + "/full.db"], in: root)
         #expect(r.status == 3 && r.stderr.contains("candidates"))

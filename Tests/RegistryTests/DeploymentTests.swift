@@ -14,8 +14,11 @@ struct DeploymentTests {
         _ = try importer.run(repo.request(history: true))
         let registry = Registry(store: store)
         let t0: Int64 = 1_770_000_000
+        func status() throws -> EnvironmentStatus { try #require(try registry.status(environment: "prod").first) }
+        #expect(try status().deployment == nil && status().isPending, "never deployed: everything is pending")
         let d1 = try registry.deploy(environment: "prod", at: nil, by: "ci", note: nil, force: false, at: t0)
         #expect(d1.created && d1.0.number == 1 && d1.0.revision == 1)
+        #expect(try !status().isPending && status().deployment?.number == 1)
         // Asking twice for the same snapshot records nothing; --force records anyway.
         #expect(try registry.deploy(environment: "prod", at: nil, by: "ci", note: nil, force: false, at: t0 + 1).created == false)
 
@@ -23,7 +26,9 @@ struct DeploymentTests {
             try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a", extra: [("timeout", .number(Double(timeout)))]))
             try repo.commit("timeout \(timeout)")
             _ = try Importer(store: store).run(repo.request(history: true))
+            #expect(try status().isPending && status().pending?.changes.map(\.function) == ["a"], "imported, not deployed")
             _ = try registry.deploy(environment: "prod", at: nil, by: "ci", note: nil, force: false, at: t0 + Int64(100 * (i + 1)))
+            #expect(try !status().isPending)
         }
         #expect(try registry.deployments(environment: "prod").map(\.number) == [3, 2, 1])
 
@@ -42,6 +47,7 @@ struct DeploymentTests {
         #expect(plan.diff.changes.first?.operations.first?.path.description == "/timeout")
         let r1 = try registry.recordRollback(plan, by: "oncall", note: nil)
         #expect(r1.kind == "rollback" && r1.restores == 2 && r1.revision == 2)
+        #expect(try status().isPending && status().deployment?.number == 4, "after a rollback HEAD is pending again")
         plan = try registry.planRollback(environment: "prod", to: nil)
         #expect(plan.target.number == 1, "rolling back again goes to the one before")
         let r2 = try registry.recordRollback(plan, by: "oncall", note: nil)
@@ -53,6 +59,7 @@ struct DeploymentTests {
         // Deploying HEAD again after the rollbacks.
         let again = try registry.deploy(environment: "prod", at: nil, by: "ci", note: nil, force: false)
         #expect(again.created && again.0.revision == 3)
+        #expect(try !status().isPending && status().deployment?.kind == "deploy")
         #expect(try registry.deployments(environment: "prod").count == 6)
         #expect(try store.doctor().isEmpty)
     }

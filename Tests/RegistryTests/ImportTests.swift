@@ -256,3 +256,23 @@ struct SeededRandom: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite("Query plans")
+struct QueryPlanTests {
+    /// The point-in-time lookup seeks the versions primary key (key_id, revision) per key and never
+    /// scans the versions table: its cost follows the number of keys, not of revisions.
+    @Test func pointInTimeQueriesUseTheVersionsIndex() throws {
+        let path = NSTemporaryDirectory() + "fnreg-plan-\(UUID().uuidString).sqlite3"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try Store(path: path)
+        for sql in [
+            "SELECT k.kind FROM keys k JOIN versions v ON v.key_id = k.id AND v.revision = (SELECT max(revision) FROM versions WHERE key_id = k.id AND revision <= 5) JOIN documents d ON d.id = v.document_id WHERE (k.environment = '' AND k.kind IN ('base', 'code')) OR (k.kind = 'override' AND k.environment IN ('prod')) ORDER BY k.function, k.kind",
+            "SELECT d.body FROM keys k JOIN versions v ON v.key_id = k.id AND v.revision = (SELECT max(revision) FROM versions WHERE key_id = k.id AND revision <= 5) JOIN documents d ON d.id = v.document_id WHERE k.kind = 'base' AND k.environment = '' AND k.function = 'f'",
+        ] {
+            let plan = try store.db.query("EXPLAIN QUERY PLAN " + sql, []) { $0.string(3) }
+            #expect(plan.contains { $0.contains("SEARCH v USING PRIMARY KEY (key_id=? AND revision=?)") }, "\(plan)")
+            #expect(plan.contains { $0.contains("SEARCH versions USING PRIMARY KEY (key_id=? AND revision<?)") }, "\(plan)")
+            #expect(!plan.contains { $0.contains("SCAN v") || $0.contains("SCAN versions") }, "\(plan)")
+        }
+    }
+}

@@ -99,45 +99,31 @@ struct Status: ParsableCommand {
     @Flag(help: "Exit 1 when something is pending.") var exitCode = false
 
     func run() throws {
-        let registry = try global.registry()
-        guard let head = try registry.store.latestRevision() else { throw RegistryError.noRevisions }
-        let environments = try env.map { [$0] } ?? registry.environments(at: head.number)
-        var pendingAny = false
-        var out: [JSONValue] = []
-        for e in environments {
-            let headSnapshot = try registry.snapshot(environment: e, revision: head)
-            let current = try registry.deployments(environment: e).first
-            var diff: SnapshotDiff?
-            if let current {
-                let deployed = try registry.snapshot(environment: e, revision: registry.store.revision(current.revision)!)
-                diff = SnapshotDiff(left: deployed, right: headSnapshot)
-            }
-            let pending = diff.map { !$0.isEmpty } ?? true
-            pendingAny = pendingAny || pending
-            if global.format == .json {
+        let statuses = try global.registry().status(environment: env)
+        if global.format == .json {
+            Output.json(.array(statuses.map { s in
                 var o = JSONObject()
-                o["environment"] = .string(e)
-                o["head_revision"] = .number(Double(head.number))
-                o["deployment"] = current?.json ?? .null
-                o["pending"] = .bool(pending)
-                o["changes"] = diff.map { d in .array(d.changes.map { ["function": .string($0.function), "status": .string($0.status.rawValue)] }) } ?? .null
-                out.append(.object(o))
-                continue
-            }
+                o["environment"] = .string(s.environment)
+                o["head_revision"] = .number(Double(s.head.number))
+                o["deployment"] = s.deployment?.json ?? .null
+                o["pending"] = .bool(s.isPending)
+                o["changes"] = s.pending.map { d in .array(d.changes.map { ["function": .string($0.function), "status": .string($0.status.rawValue)] }) } ?? .null
+                return .object(o)
+            }))
+        } else {
             let style = global.style
-            Output.line(style.bold(e) + ": HEAD is revision \(head.number); " + (current.map { "deployed: revision \($0.revision) (deployment \($0.number), \($0.kind), \(ISOTime.format($0.deployedAt)))" } ?? "never deployed"))
-            if let diff {
+            for s in statuses {
+                Output.line(style.bold(s.environment) + ": HEAD is revision \(s.head.number); " + (s.deployment.map {
+                    "deployed: revision \($0.revision) (deployment \($0.number), \($0.kind), \(ISOTime.format($0.deployedAt)))" } ?? "never deployed"))
+                guard let diff = s.pending else { Output.line("  \(s.headFunctionCount) function(s) pending"); continue }
                 if diff.isEmpty { Output.line("  up to date") }
                 for c in diff.changes {
                     Output.line("  \(c.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(c.function)")
                     if verbose && c.status == .modified { for l in DiffPrinter.describe(c.operations) { Output.line("      " + l) } }
                 }
-            } else {
-                Output.line("  \(headSnapshot.functions.count) function(s) pending")
             }
         }
-        if global.format == .json { Output.json(.array(out)) }
-        if exitCode && pendingAny { throw ExitCode(1) }
+        if exitCode && statuses.contains(where: \.isPending) { throw ExitCode(1) }
     }
 }
 

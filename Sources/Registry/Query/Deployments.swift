@@ -59,3 +59,33 @@ extension Registry {
                                    restores: plan.target.number, unlessSameAsLatest: false).0
     }
 }
+
+/// What an environment runs versus what has been imported (`fnreg status`).
+public struct EnvironmentStatus {
+    public var environment: String
+    public var head: Revision
+    /// The current deployment, nil when never deployed.
+    public var deployment: Deployment?
+    /// Deployed snapshot → HEAD snapshot; nil when never deployed (everything is pending).
+    public var pending: SnapshotDiff?
+    public var headFunctionCount: Int
+
+    public var isPending: Bool { pending.map { !$0.isEmpty } ?? true }
+}
+
+extension Registry {
+    /// Per environment (default: every environment at HEAD): the current deployment, HEAD, and what is
+    /// imported but not deployed.
+    public func status(environment: String? = nil) throws -> [EnvironmentStatus] {
+        guard let head = try store.latestRevision() else { throw RegistryError.noRevisions }
+        let environments = try environment.map { [$0] } ?? self.environments(at: head.number)
+        return try environments.map { env in
+            let headSnapshot = try snapshot(environment: env, revision: head)
+            let current = try deployments(environment: env).first
+            let diff = try current.map { d in
+                SnapshotDiff(left: try snapshot(environment: env, revision: store.revision(d.revision)!), right: headSnapshot)
+            }
+            return EnvironmentStatus(environment: env, head: head, deployment: current, pending: diff, headFunctionCount: headSnapshot.functionNames.count)
+        }
+    }
+}
