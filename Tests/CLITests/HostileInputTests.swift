@@ -106,8 +106,8 @@ struct HostileInputTests {
             var address = sockaddr_un()
             address.sun_family = sa_family_t(AF_UNIX)
             let path = root + "/lambda_functions/g/a/s"
-            _ = withUnsafeMutableBytes(of: &address.sun_path) { buffer in path.utf8CString.withUnsafeBytes { buffer.copyMemory(from: $0) } }
-            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+            withUnsafeMutableBytes(of: &address.sun_path) { buffer in path.utf8CString.withUnsafeBytes { buffer.copyMemory(from: $0) } }
+            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } } as Int32
             close(fd)
         },
         Case(id: "newline-in-file-name", validate: 0, importExit: 0) { try write($0, "lambda_functions/g/a/evil\nname.py", "x") },

@@ -23,18 +23,24 @@ enum Subprocess {
         do { try process.run() } catch {
             throw RegistryError.io("Cannot run \(executable): \(error.localizedDescription).")
         }
-        var errData = Data()
+        // stderr is drained on another thread so that neither pipe can fill up and block the child.
+        let errBox = DataBox()
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
+            errBox.data = err.fileHandleForReading.readDataToEndOfFile()
             group.leave()
         }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: outData, stderr: errData)
+        return Result(status: process.terminationStatus, stdout: outData, stderr: errBox.data)
     }
+}
+
+/// Holds bytes written by one thread and read by another after a DispatchGroup wait.
+private final class DataBox: @unchecked Sendable {
+    var data = Data()
 }
 
 /// Finds `git` on PATH once.

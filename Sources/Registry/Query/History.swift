@@ -73,7 +73,7 @@ extension Registry {
                 var names = affected
                 if envWide && function == nil {
                     after = try? snapshot(environment: environment, revision: revision)
-                    before = try previous.flatMap { try? snapshot(environment: environment, revision: $0) }
+                    before = previous.flatMap { try? snapshot(environment: environment, revision: $0) }
                     names = Set((after?.functionNames ?? []) + (before?.functionNames ?? []))
                 } else if envWide, let function {
                     names = [function]
