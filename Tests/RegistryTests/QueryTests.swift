@@ -104,3 +104,27 @@ struct QueryTests {
         #expect(report.differences.count == 4)
     }
 }
+
+@Suite("Diff output")
+struct DiffOutputTests {
+    /// The streamed `--format json` bytes are exactly the pretty form of the `json` value.
+    @Test func streamedJSONEqualsTheValue() throws {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let revision = Revision(number: 3, commit: Bool.random(using: &rng) ? "abc" : nil, authorName: nil, authorEmail: nil,
+                                    committedAt: 0, message: "", importedAt: 0, source: "commit", skipped: false, skipReason: nil)
+            func functions() -> JSONObject {
+                var o = JSONObject()
+                for name in ["a", "b", "c", "é"] where Bool.random(using: &rng) { o[name] = RandomJSON.object(depth: 3, using: &rng) }
+                return o
+            }
+            let diff = SnapshotDiff(left: Snapshot(environment: "dev", revision: revision, functions: functions()),
+                                    right: Snapshot(environment: "prod", revision: revision, functions: functions()))
+            #expect(String(decoding: diff.jsonBytes(), as: UTF8.self) == JSONWriter.pretty(diff.json))
+            for change in diff.changes {
+                let l = diff.left.value(of: change.function) ?? .object(JSONObject()), r = diff.right.value(of: change.function) ?? .object(JSONObject())
+                #expect(try JSONPatch.apply(change.operations, to: l) == r)
+            }
+        }
+    }
+}

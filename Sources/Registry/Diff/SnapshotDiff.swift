@@ -1,3 +1,5 @@
+import Foundation
+
 /// The difference between two snapshots, function by function (SPEC §5 `diff --format json`).
 public struct SnapshotDiff: Sendable {
     public struct Change: Sendable {
@@ -53,24 +55,25 @@ public struct SnapshotDiff: Sendable {
     /// Diffs two canonical values by their text: objects member by member (recursively), anything else
     /// by parsing just that value. False when the text is not what canonical JSON looks like.
     private static func textDiff(_ l: [UInt8], _ lr: Range<Int>, _ r: [UInt8], _ rr: Range<Int>, _ path: JSONPointer, _ ops: inout [PatchOperation]) -> Bool {
-        if l[lr].elementsEqual(r[rr]) { return true }
+        if bytesEqual(l, lr, r, rr) { return true }
         func parse(_ b: [UInt8], _ range: Range<Int>) -> JSONValue? { try? JSONParser.parse(Array(b[range])) }
         if l[lr.lowerBound] == UInt8(ascii: "{"), r[rr.lowerBound] == UInt8(ascii: "{"),
            let lm = CanonicalSplice.members(l, in: lr), let rm = CanonicalSplice.members(r, in: rr) {
-            var rightIndex: [String: Range<Int>] = [:]
-            for m in rm { rightIndex[m.key] = m.value }
-            var leftIndex: [String: Range<Int>] = [:]
-            for m in lm { leftIndex[m.key] = m.value }
-            for m in lm where rightIndex[m.key] == nil {
-                guard let old = parse(l, m.value) else { return false }
-                ops.append(PatchOperation(op: .remove, path: path.appending(m.key), value: nil, old: old))
-            }
-            for m in rm {
-                if let range = leftIndex[m.key] {
-                    guard textDiff(l, range, r, m.value, path.appending(m.key), &ops) else { return false }
+            // Canonical members are sorted by key (code point): merge-join them, no hashing.
+            var i = 0, j = 0
+            while i < lm.count || j < rm.count {
+                if j == rm.count || (i < lm.count && codePointLess(lm[i].key, rm[j].key)) {
+                    guard let old = parse(l, lm[i].value) else { return false }
+                    ops.append(PatchOperation(op: .remove, path: path.appending(lm[i].key), value: nil, old: old))
+                    i += 1
+                } else if i == lm.count || codePointLess(rm[j].key, lm[i].key) {
+                    guard let value = parse(r, rm[j].value) else { return false }
+                    ops.append(PatchOperation(op: .add, path: path.appending(rm[j].key), value: value, old: nil))
+                    j += 1
                 } else {
-                    guard let value = parse(r, m.value) else { return false }
-                    ops.append(PatchOperation(op: .add, path: path.appending(m.key), value: value, old: nil))
+                    guard textDiff(l, lm[i].value, r, rm[j].value, path.appending(rm[j].key), &ops) else { return false }
+                    i += 1
+                    j += 1
                 }
             }
             return true
@@ -78,6 +81,54 @@ public struct SnapshotDiff: Sendable {
         guard let a = parse(l, lr), let b = parse(r, rr) else { return false }
         ops += JSONPatch.diff(a, b, at: path)
         return true
+    }
+
+    /// memcmp of two byte ranges (the generic `elementsEqual` is far slower on this hot path).
+    @inline(__always)
+    static func bytesEqual(_ l: [UInt8], _ lr: Range<Int>, _ r: [UInt8], _ rr: Range<Int>) -> Bool {
+        guard lr.count == rr.count else { return false }
+        if lr.isEmpty { return true }
+        return l.withUnsafeBufferPointer { a in r.withUnsafeBufferPointer { b in
+            memcmp(a.baseAddress! + lr.lowerBound, b.baseAddress! + rr.lowerBound, lr.count) == 0
+        } }
+    }
+
+    /// The `--format json` document as bytes: canonical text re-indented, without an intermediate tree.
+    public func jsonBytes() -> [UInt8] {
+        var w = JSONWriter(capacity: 1 << 16)
+        func side(_ s: Snapshot) {
+            w.append("{\"commit\":")
+            w.writeCanonical(s.revision.commit.map { .string($0) } ?? .null)
+            w.append(",\"environment\":")
+            w.writeString(s.environment)
+            w.append(",\"revision\":\(s.revision.number),\"snapshot_hash\":")
+            w.writeString(s.hash)
+            w.append("}")
+        }
+        w.append("{\"changes\":[")
+        for (i, c) in changes.enumerated() {
+            if i > 0 { w.append(",") }
+            w.append("{\"function\":")
+            w.writeString(c.function)
+            w.append(",\"operations\":[")
+            for (j, op) in c.operations.enumerated() {
+                if j > 0 { w.append(",") }
+                w.append("{\"op\":\"\(op.op.rawValue)\",\"path\":")
+                w.writeString(op.path.description)
+                if op.op != .remove, let value = op.value {
+                    w.append(",\"value\":")
+                    w.writeCanonical(value)
+                }
+                w.append("}")
+            }
+            w.append("],\"status\":\"\(c.status.rawValue)\"}")
+        }
+        w.append("],\"left\":")
+        side(left)
+        w.append(",\"right\":")
+        side(right)
+        w.append("}")
+        return JSONWriter.prettyFromCanonical(w.bytes)
     }
 
     static func matches(_ path: JSONPointer, _ pattern: JSONPointer) -> Bool {

@@ -76,7 +76,7 @@ enum CanonicalSplice {
         entries.reserveCapacity(members.count + 4)
         for m in members where m.key != FunctionSchema.schemaKey {
             // normalizedBase: an optional field holding null is absent.
-            if base[m.value].elementsEqual(nullBytes) && FunctionSchema.optional.contains(m.key) { continue }
+            if m.value.count == 4 && base[m.value].elementsEqual(nullBytes) && FunctionSchema.optional.contains(m.key) { continue }
             entries.append((m.key, m.value, nil))
         }
         func position(_ key: String) -> (found: Bool, index: Int) {
