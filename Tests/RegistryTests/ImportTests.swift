@@ -90,6 +90,38 @@ struct ImportTests {
         #expect(try databaseDump(repo.databasePath) == before)
     }
 
+    /// A merge commit is one revision (first-parent history); its changes are those relative to its
+    /// first parent, so the branch's work arrives at the merge, not at the branch's own commits.
+    @Test func mergeCommitsFollowTheFirstParent() throws {
+        let repo = try TestRepository()
+        defer { repo.cleanup() }
+        try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a", extra: [("timeout", 10)]))
+        try repo.write("terraform/environments/dev/main.tf", "#")
+        try repo.commit("one")
+        try repo.git(["checkout", "-q", "-b", "feature"])
+        try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a", extra: [("timeout", 20)]))
+        try repo.commit("feature: timeout 20")
+        try repo.write("lambda_functions/b/function.json", json: TestRepository.function("b"))
+        try repo.commit("feature: add b")
+        try repo.git(["checkout", "-q", "main"])
+        try repo.write("terraform/environments/dev/environment.json", json: ["memory_size": 256])
+        try repo.commit("main: dev memory")
+        try repo.git(["merge", "-q", "--no-ff", "-m", "merge feature", "feature"],
+                     environment: ["GIT_AUTHOR_DATE": "@1760020000 +0000", "GIT_COMMITTER_DATE": "@1760020000 +0000"])
+        let merge = try repo.git(["rev-parse", "HEAD"])
+        let (store, importer) = try repo.importer()
+        let report = try importer.run(repo.request(history: true))
+        #expect(report.imported.count == 3, "one, main: dev memory, the merge: first-parent commits only")
+        let registry = Registry(store: store)
+        #expect(try registry.resolve("rev:3").commit == merge)
+        let before = try registry.snapshot(environment: "dev", at: "2")
+        let after = try registry.snapshot(environment: "dev", at: "3")
+        #expect(before.functionNames == ["a"] && before.value(of: "a")?["timeout"] == .number(10))
+        #expect(after.functionNames == ["a", "b"] && after.value(of: "a")?["timeout"] == .number(20))
+        #expect(after.value(of: "a")?["memory_size"] == .number(256))
+        #expect(try Reference.snapshot(repo, commit: merge, environment: "dev") == .object(after.functions))
+    }
+
     /// Found by the crash test: a history import resuming on a non-empty database must record the
     /// deletion of keys the stored state has and the first commit of the run does not.
     @Test func resumedHistoryEqualsACleanImport() throws {
