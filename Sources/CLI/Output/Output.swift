@@ -39,8 +39,6 @@ enum Output {
 
     /// A short display of a JSON value.
     static func brief(_ value: JSONValue?) -> String {
-        guard let value else { return "(none)" }
-        let text = JSONWriter.canonical(value)
-        return text.count > 80 ? String(text.prefix(77)) + "..." : text
+        value.map(FieldChanges.brief) ?? "(none)"
     }
 }

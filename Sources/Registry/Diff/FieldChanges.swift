@@ -24,7 +24,8 @@ public enum FieldChanges {
         return out
     }
 
-    static func brief(_ v: JSONValue) -> String {
+    /// Canonical JSON of `v`, cut to 80 characters for one-line displays.
+    public static func brief(_ v: JSONValue) -> String {
         let text = JSONWriter.canonical(v)
         return text.count > 80 ? String(text.prefix(77)) + "..." : text
     }

@@ -127,7 +127,8 @@ final class StateBuilder {
             // Every configuration is judged again under the new allow-list.
             trusted = [:]
             trustedLayers = [:]
-            for (dir, path) in functionDirs { changedFunctionJSON.insert(dir); validateBase(path, source: source) }
+            // Marking every directory changed re-validates every base in the names pass below.
+            for dir in functionDirs.keys { changedFunctionJSON.insert(dir) }
             pairLayers.removeAll()
             for name in bases.keys { for env in environmentFiles.keys { forcedPairs.insert(FunctionInEnvironment(function: name, environment: env)) } }
         }

@@ -47,9 +47,6 @@ public struct Snapshot: Sendable {
 
     public var functionNames: [String] { canonicalMembers.map(\.name) }
 
-    /// The `fnreg export json` document.
-    public var exportJSON: JSONValue { try! JSONParser.parse(exportCanonical()) }
-
     private func exportCanonical() -> [UInt8] {
         var w = JSONWriter(capacity: canonicalFunctions.count + 512)
         w.append("{\"commit\":")

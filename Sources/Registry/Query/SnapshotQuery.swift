@@ -46,7 +46,7 @@ public enum SnapshotQuery {
         if let tail, !String(cString: tail).trimmingCharacters(in: CharacterSet(charactersIn: " \t\r\n;")).isEmpty {
             throw RegistryError.refused("fnreg query runs exactly one statement; remove everything after the first ';'.")
         }
-        guard sqlite3_stmt_readonly(statement) != 0, sqlite3_stmt_isexplain(statement) == 0 || true else {
+        guard sqlite3_stmt_readonly(statement) != 0 else {
             throw RegistryError.refused("fnreg query runs one read-only SELECT; statements that write are refused.")
         }
         let head = sql.trimmingCharacters(in: .whitespacesAndNewlines).prefix(10).uppercased()
