@@ -4,6 +4,13 @@ import Foundation
 struct FunctionInEnvironment: Hashable {
     var function: String
     var environment: String
+
+    /// Environments are few: the function name and the environment's length spread pairs well
+    /// enough, at half the cost of hashing both strings (this hash runs for every pair on every change).
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(function)
+        hasher.combine(environment.utf8.count)
+    }
 }
 
 /// The documents whose layering gives one effective configuration, plus where the base lives
@@ -27,6 +34,21 @@ final class StateBuilder {
     private(set) var entries: [StateKey: Document] = [:]
     private(set) var tree = SourceTree()
 
+    /// A function's base configuration (a class: the per-pair loops only retain it).
+    private final class Base {
+        let value: JSONValue
+        let object: JSONObject
+        let document: Document
+        let path: String
+
+        init(value: JSONValue, document: Document, path: String) {
+            self.value = value
+            self.object = value.objectValue ?? JSONObject()
+            self.document = document
+            self.path = path
+        }
+    }
+
     private struct Parsed {
         var value: JSONValue?
         var document: Document?
@@ -35,12 +57,15 @@ final class StateBuilder {
 
     // Documents and functions.
     private var parsed: [String: Parsed] = [:]                  // document path -> parse result
+    /// How many documents set each runtime: an effective runtime comes from one of them (there is
+    /// no default), so lifecycle rules need no per-pair work while no deprecated runtime is named.
+    private var runtimeMentions: [String: Int] = [:]
     private var functionDirs: [String: String] = [:]            // function dir -> function.json path
     private var nested: [String: Diagnostic] = [:]              // function dir -> FN-NESTED diagnostic
     private var baseDiagnostics: [String: [Diagnostic]] = [:]   // function.json path -> diagnostics (non-empty only)
     private var claimedName: [String: String] = [:]             // function dir -> the name it claims
     private var nameOwners: [String: [String]] = [:]            // name -> claiming dirs, sorted (first wins)
-    private var bases: [String: (value: JSONValue, document: Document, path: String)] = [:]  // name -> winner's base
+    private var bases: [String: Base] = [:]                      // name -> winner's base
     // Code.
     private var owner: [String: String] = [:]                   // code file path -> function dir
     private var filesOf: [String: Set<String>] = [:]            // function dir -> code file paths
@@ -97,15 +122,19 @@ final class StateBuilder {
             if old == ref { continue }
             tree.files[path] = ref
             if let env = SourceTree.environment(path) {
-                if old == nil { environmentFiles[env, default: 0] += 1; changedEnvironments.insert(env) }
+                // The environment exists while any file lies below it: only the first file added and
+                // the last one removed change that.
+                if old == nil {
+                    environmentFiles[env, default: 0] += 1
+                    if environmentFiles[env] == 1 { changedEnvironments.insert(env) }
+                }
                 if ref == nil {
                     environmentFiles[env, default: 1] -= 1
-                    if environmentFiles[env] == 0 { environmentFiles[env] = nil }
-                    changedEnvironments.insert(env)
+                    if environmentFiles[env] == 0 { environmentFiles[env] = nil; changedEnvironments.insert(env) }
                 }
             }
             if SourceTree.isDocument(path) {
-                if let ref { changedDocuments.append((path, ref)) } else { parsed[path] = nil }
+                if let ref { changedDocuments.append((path, ref)) } else { setParsed(path, nil) }
             }
             if SourceTree.isFunctionJSON(path) {
                 let dir = parentPath(path)
@@ -191,7 +220,7 @@ final class StateBuilder {
                 continue
             }
             if bases[name]?.document.hash != p.document!.hash { changedPairs.insert(FunctionInEnvironment(function: name, environment: "")) }
-            bases[name] = (FunctionSchema.normalizedBase(value), p.document!, path)
+            bases[name] = Base(value: FunctionSchema.normalizedBase(value), document: p.document!, path: path)
             entries[StateKey(.base, function: name)] = p.document!
             entries[StateKey(.path, function: name)] = Document(.string(dir))
             entries[StateKey(.code, function: name)] = Document(.string(codeHash[dir] ?? CodeHash.of([])))
@@ -250,7 +279,7 @@ final class StateBuilder {
         var pairs = Set<FunctionInEnvironment>()
         let environments = Array(environmentFiles.keys)
         for name in affectedNames { for env in environments { pairs.insert(FunctionInEnvironment(function: name, environment: env)) } }
-        for env in changedPatches.union(changedEnvironments) {
+        for env in changedEnvironments {
             for name in bases.keys { pairs.insert(FunctionInEnvironment(function: name, environment: env)) }
             if environmentFiles[env] == nil { for pair in pairLayers.keys where pair.environment == env { pairs.insert(pair) } }
         }
@@ -258,6 +287,11 @@ final class StateBuilder {
         pairs.formUnion(forcedPairs)
         forcedPairs.removeAll()
         for pair in pairs { evaluate(pair, source: source) }
+        // An environment.json change touches every function of the environment, but only in the
+        // fields the patch changed: those are re-checked, the rest of each pair's findings stand.
+        for env in changedPatches.subtracting(changedEnvironments) where environmentFiles[env] != nil {
+            evaluatePatchChange(environment: env, source: source)
+        }
         return touched
     }
 
@@ -278,19 +312,26 @@ final class StateBuilder {
         }
         for (_, d) in patchDiagnostics { out += d }
         for (_, d) in pairDiagnostics { out += d }
-        if let day = lifecycleDay {
+        // Only runtimes past their deprecation date can produce a lifecycle finding.
+        if let day = lifecycleDay, case let deprecated = Set(LambdaLimits.lifecycle.filter { day >= $0.value.deprecated }.keys),
+           runtimeMentions.keys.contains(where: deprecated.contains) {
             var v = validator
             v.today = day
-            var targets = pending.filter { pairLayers[$0] != nil && !$0.environment.isEmpty }
             // With no environment at all, the rules still apply to base configurations.
-            if environmentFiles.isEmpty {
-                targets = Set(pending.map { FunctionInEnvironment(function: $0.function, environment: "") }.filter { bases[$0.function] != nil })
-            }
-            for pair in targets {
-                guard let base = bases[pair.function] else { continue }
-                let isNew = existing.map { !$0.contains(pair.function) } ?? true
+            let baseOnly = environmentFiles.isEmpty
+            var seen = Set<String>()
+            for candidate in pending {
+                let pair: FunctionInEnvironment
+                if baseOnly {
+                    guard seen.insert(candidate.function).inserted else { continue }
+                    pair = FunctionInEnvironment(function: candidate.function, environment: "")
+                } else {
+                    guard !candidate.environment.isEmpty, environmentFiles[candidate.environment] != nil else { continue }
+                    pair = candidate
+                }
                 // Only the runtime matters: find it without merging the whole configuration.
-                guard let runtime = effectiveRuntime(pair), let dates = LambdaLimits.lifecycle[runtime], day >= dates.deprecated else { continue }
+                guard let runtime = effectiveRuntime(pair), deprecated.contains(runtime), let base = bases[pair.function] else { continue }
+                let isNew = existing.map { !$0.contains(pair.function) } ?? true
                 let found = v.lifecycle(["runtime": .string(runtime)], file: base.path, isNew: isNew)
                 out += attribute(found, pair: pair, source: lastSource)
             }
@@ -338,9 +379,13 @@ final class StateBuilder {
     /// The effective runtime (RFC 7396 on one field: the last layer that sets or deletes it wins).
     private func effectiveRuntime(_ pair: FunctionInEnvironment) -> String? {
         var runtime = bases[pair.function]?.value["runtime"]
-        if !pair.environment.isEmpty, let l = layers(pair) {
-            for hash in [l.environment, l.override] {
-                if let patch = patchValue(hash), let r = patch["runtime"] { runtime = r.isNull ? nil : r }
+        if !pair.environment.isEmpty {
+            var patches = [entries[StateKey(.envpatch, environment: pair.environment)]?.hash]
+            if overridePaths[pair.function]?.contains(pair.environment) == true {
+                patches.append(entries[StateKey(.override, environment: pair.environment, function: pair.function)]?.hash)
+            }
+            for hash in patches {
+                if let hash, let r = values[hash]?["runtime"] { runtime = r.isNull ? nil : r }
             }
         }
         return runtime?.stringValue
@@ -384,6 +429,83 @@ final class StateBuilder {
             let diagnostics = found.isEmpty ? [] : attribute(found, pair: pair, source: source)
             pairDiagnostics[pair] = diagnostics.isEmpty ? nil : diagnostics
         }
+    }
+
+    /// Re-evaluates every pair of `env` after its environment.json changed (and nothing else about
+    /// the pair did; other pairs go through `evaluate`). Only the top-level fields that differ between
+    /// the old and the new patch can change validity: the same result as `evaluate`, which re-checks
+    /// every patched field, at a fraction of the cost for the common one-variable edit.
+    private func evaluatePatchChange(environment env: String, source: ContentSource) {
+        let envHash = entries[StateKey(.envpatch, environment: env)]?.hash
+        let envPatch = patchValue(envHash)?.objectValue
+        var deltas: [DocumentHash?: (fields: Set<String>, keys: [String])] = [:]
+        changedPairs.reserveCapacity(changedPairs.count + bases.count)
+        for (name, base) in bases {
+            let pair = FunctionInEnvironment(function: name, environment: env)
+            let overrideHash = overridePaths[name]?.contains(env) == true
+                ? entries[StateKey(.override, environment: env, function: name)]?.hash : nil
+            let l = Layers(base: base.document.hash, basePath: base.path, environment: envHash, override: overrideHash)
+            guard let old = pairLayers.updateValue(l, forKey: pair) else {
+                pairLayers[pair] = nil
+                evaluate(pair, source: source)
+                continue
+            }
+            if old == l { continue }
+            guard old.base == l.base, old.basePath == l.basePath, old.override == l.override else {
+                pairLayers[pair] = old
+                evaluate(pair, source: source)
+                continue
+            }
+            changedPairs.insert(pair)
+            if (l.environment == nil && l.override == nil)
+                || (!trustedLayers.isEmpty && trustedLayers[pair] == LayerHashes(base: l.base, environment: l.environment, override: l.override)) {
+                pairDiagnostics[pair] = nil
+                continue
+            }
+            let delta: (fields: Set<String>, keys: [String])
+            if let known = deltas[old.environment] {
+                delta = known
+            } else {
+                let fields = patchDelta(patchValue(old.environment)?.objectValue, envPatch)
+                delta = (fields, Array(fields.union(["name", "runtime", "handler"])))
+                deltas[old.environment] = delta
+            }
+            if delta.fields.isEmpty { continue }
+            recheck(pair, fields: delta.fields, keys: delta.keys, base: base, envPatch: envPatch, override: patchValue(l.override)?.objectValue, source: source)
+        }
+    }
+
+    /// The top-level fields two patches set differently; the handler's rule also reads the runtime,
+    /// so either one brings the other.
+    private func patchDelta(_ old: JSONObject?, _ new: JSONObject?) -> Set<String> {
+        var out = Set<String>()
+        for key in (old?.keys ?? []) where new?[key] != old?[key] { out.insert(key) }
+        for key in (new?.keys ?? []) where new?[key] != old?[key] { out.insert(key) }
+        if out.contains("runtime") || out.contains("handler") { out.formUnion(["runtime", "handler"]) }
+        return out
+    }
+
+    /// Re-checks `fields` of a pair's effective configuration, keeping its findings about other fields.
+    private func recheck(_ pair: FunctionInEnvironment, fields: Set<String>, keys: [String], base: Base,
+                         envPatch: JSONObject?, override: JSONObject?, source: ContentSource) {
+        let baseObject = base.object
+        var partial = JSONObject()
+        var changed = Set<String>()
+        for key in keys {
+            var value = baseObject[key]
+            if let p = envPatch?[key] { value = p.isNull ? nil : MergePatch.apply(p, to: value ?? .null) }
+            if let p = override?[key] { value = p.isNull ? nil : MergePatch.apply(p, to: value ?? .null) }
+            let fallback = FunctionSchema.defaultValue(key)
+            if value == nil { value = fallback }
+            partial[key] = value
+            if fields.contains(key) && value != baseObject[key] && (value == nil || value != fallback) { changed.insert(key) }
+        }
+        let found = changed.isEmpty ? [] : validator.validate(.object(partial), file: base.path, lifecycle: .skip, only: changed)
+        let fresh = found.isEmpty ? [] : attribute(found, pair: pair, source: source)
+        var diagnostics = pairDiagnostics[pair] ?? []
+        if !diagnostics.isEmpty { diagnostics.removeAll { $0.pointer.tokens.first.map(fields.contains) ?? true } }
+        diagnostics += fresh
+        pairDiagnostics[pair] = diagnostics.isEmpty ? nil : diagnostics
     }
 
     /// Pairs whose layers changed since `takeChangedPairs()` was last called.
@@ -472,14 +594,24 @@ final class StateBuilder {
                 let value = try JSONParser.parse(data)
                 let document = Document(value)
                 values[document.hash] = value
-                parsed[path] = Parsed(value: value, document: document, syntaxError: nil)
+                setParsed(path, Parsed(value: value, document: document, syntaxError: nil))
             } catch let error as JSONSyntaxError {
                 var d = Diagnostic("JSON-SYNTAX", file: path, pointer: .root, message: "invalid JSON: \(error.message)")
                 d.line = error.line
                 d.column = error.column
-                parsed[path] = Parsed(value: nil, document: nil, syntaxError: d)
+                setParsed(path, Parsed(value: nil, document: nil, syntaxError: d))
             }
         }
+    }
+
+    /// Records a document's parse result, counting the runtimes documents name (see `runtimeMentions`).
+    private func setParsed(_ path: String, _ new: Parsed?) {
+        if let old = parsed[path]?.value?["runtime"]?.stringValue {
+            runtimeMentions[old, default: 1] -= 1
+            if runtimeMentions[old] == 0 { runtimeMentions[old] = nil }
+        }
+        if let runtime = new?.value?["runtime"]?.stringValue { runtimeMentions[runtime, default: 0] += 1 }
+        parsed[path] = new
     }
 
     private func validateBase(_ path: String, source: ContentSource) {

@@ -26,7 +26,7 @@ public struct ConfigValidator {
     /// depends on the runtime): an effective configuration re-checks only what its patches changed.
     public func validate(_ config: JSONValue, file: String, lifecycle: Lifecycle = .newFunction, only: Set<String>? = nil) -> [Diagnostic] {
         var v = Run(file: file, validator: self)
-        v.only = only
+        v.only = only.map(Array.init)
         v.config(config, lifecycle: lifecycle)
         return v.diagnostics
     }
@@ -38,7 +38,8 @@ struct Run {
     let validator: ConfigValidator
     var diagnostics: [Diagnostic] = []
     var functionName = ""
-    var only: Set<String>?
+    /// A handful of field names at most: a linear scan beats hashing on this hot path.
+    var only: [String]?
 
     func checks(_ field: String) -> Bool { only?.contains(field) ?? true }
 
@@ -318,13 +319,14 @@ struct Run {
         guard let o = expectObject(value, p, "environment_variables") else { return }
         var size = 0
         for m in o {
-            let kp = p.appending(m.key)
+            // Pointers are built only for a finding: this runs for every function when environment.json changes.
+            var kp: JSONPointer { p.appending(m.key) }
             if !isEnvironmentKey(m.key) {
                 report("FN-ENV-KEY", kp, "environment variable name \"\(m.key.prefix(60))\" must match [a-zA-Z][a-zA-Z0-9_]+", fix: "rename it, e.g. \"\(m.key.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined().prefix(60))\"")
             } else if LambdaLimits.reservedEnvironmentKeys.contains(m.key) {
                 report("FN-ENV-RESERVED", kp, "\"\(m.key)\" is reserved by Lambda", fix: "choose another name")
             }
-            if let s = expectString(m.value, kp, "environment variable \(m.key)") { size += m.key.utf8.count + s.utf8.count }
+            if case .string(let s) = m.value { size += m.key.utf8.count + s.utf8.count } else { _ = expectString(m.value, kp, "environment variable \(m.key)") }
         }
         if size > 4096 {
             report("FN-ENV-SIZE", p, "environment variables take \(size) bytes; Lambda allows 4096 in total", fix: "move large values to SSM Parameter Store")
