@@ -53,7 +53,8 @@ extension Array where Element == Diagnostic {
     public func normalized() -> [Diagnostic] {
         var seen = Set<Diagnostic>()
         return filter { seen.insert($0).inserted }.sorted {
-            ($0.file, $0.line ?? 0, $0.pointer.description, $0.rule) < ($1.file, $1.line ?? 0, $1.pointer.description, $1.rule)
+            // A total order (message last): two findings at one pointer print the same way every run.
+            ($0.file, $0.line ?? 0, $0.pointer.description, $0.rule, $0.description) < ($1.file, $1.line ?? 0, $1.pointer.description, $1.rule, $1.description)
         }
     }
 }
