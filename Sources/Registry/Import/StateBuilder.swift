@@ -292,6 +292,17 @@ final class StateBuilder {
         for env in changedPatches.subtracting(changedEnvironments) where environmentFiles[env] != nil {
             evaluatePatchChange(environment: env, source: source)
         }
+        // A finding kept from before may point into a file rewritten since (same content, other layout).
+        if !pairDiagnostics.isEmpty && !changedDocuments.isEmpty {
+            let rewritten = Set(changedDocuments.map(\.0))
+            for (pair, found) in pairDiagnostics where found.contains(where: { rewritten.contains($0.file) }) {
+                pairDiagnostics[pair] = locate(found.map { d in
+                    var d = d
+                    if rewritten.contains(d.file) { d.line = nil; d.column = nil }
+                    return d
+                }, source)
+            }
+        }
         return touched
     }
 
