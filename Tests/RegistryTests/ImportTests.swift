@@ -83,6 +83,17 @@ struct ImportTests {
         let last = try registry.resolve(ISOTime.format(repo.lastCommitTime))
         #expect(last.number == commits.count)
         #expect(try registry.resolve("time:" + ISOTime.format(repo.lastCommitTime - 1)).number == commits.count - 1)
+        // Importing the commits one by one (`import --commit`, each after the previous one: unchanged
+        // blobs and code directories come from the blob cache) stores the same states.
+        let onePath = repo.root + "/one-by-one.sqlite3"
+        let oneByOne = try Store(path: onePath)
+        for commit in commits {
+            var request = repo.request(commit: commit)
+            request.path = repo.root
+            _ = try Importer(store: oneByOne).run(request)
+        }
+        for n in 1...commits.count { #expect(try oneByOne.stateHashes(at: n) == store.stateHashes(at: n), "revision \(n) imported alone") }
+        #expect(try oneByOne.db.queryOne("SELECT count(*) FROM blob_documents", []) { $0.int(0) }! > 0)
         // Re-running adds nothing.
         let before = try databaseDump(repo.databasePath)
         let again = try Importer(store: store).run(repo.request(history: true))
@@ -154,6 +165,36 @@ struct ImportTests {
             #expect(a.hash == b.hash, "revision \(n)")
         }
         #expect(try resumed.stateHashes(at: 3) == clean.stateHashes(at: 3))
+    }
+
+    /// Importing one commit reads from git only what that commit changed: with the loose object of an
+    /// unchanged function.json destroyed, the import still succeeds from the blob cache (and a fresh
+    /// database, which has no cache, fails on the damaged object).
+    @Test func importOneCommitReadsOnlyChangedBlobs() throws {
+        let repo = try TestRepository()
+        defer { repo.cleanup() }
+        try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a"))
+        try repo.write("lambda_functions/a/index.py", "print('a')")
+        try repo.write("lambda_functions/b/function.json", json: TestRepository.function("b"))
+        try repo.write("terraform/environments/dev/overrides/a.json", json: ["timeout": 9])
+        try repo.commit("one")
+        try repo.write("lambda_functions/b/function.json", json: TestRepository.function("b", extra: [("timeout", 20)]))
+        let two = try repo.commit("two")
+        let (store, importer) = try repo.importer()
+        var first = repo.request(commit: "HEAD~1")
+        first.path = repo.root
+        _ = try importer.run(first)
+        for path in ["lambda_functions/a/function.json", "lambda_functions/a/index.py", "terraform/environments/dev/overrides/a.json"] {
+            let id = try repo.git(["rev-parse", "HEAD:" + path])
+            let object = repo.root + "/.git/objects/\(id.prefix(2))/\(id.dropFirst(2))"
+            try FileManager.default.removeItem(atPath: object)
+        }
+        var second = repo.request(commit: two)
+        second.path = repo.root
+        #expect(try Importer(store: store).run(second).imported.count == 1)
+        #expect(try Registry(store: store).snapshot(environment: "dev", at: nil).value(of: "b")?["timeout"] == 20)
+        let fresh = try Store(path: repo.root + "/fresh.sqlite3")
+        #expect(throws: RegistryError.self) { try Importer(store: fresh).run(second) }
     }
 
     @Test func unchangedWorkTreeAndReimportAreNoOps() throws {

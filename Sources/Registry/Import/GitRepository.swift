@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A git repository read with plumbing only (`ls-tree`, `log --raw`, `cat-file --batch`), never by checkout.
 /// `prefix` is the configuration repository's path inside the git work tree ("" at the top).
@@ -9,7 +12,7 @@ public final class GitRepository {
 
     /// Opens the git repository containing `path`, or returns nil when `path` is not in a git work tree.
     public static func open(containing path: String) -> GitRepository? {
-        guard let result = try? Subprocess.run(GitExecutable.path, ["rev-parse", "--show-toplevel", "--show-prefix"], in: path),
+        guard let result = try? Subprocess.git(["rev-parse", "--show-toplevel", "--show-prefix"], in: path),
               result.status == 0 else { return nil }
         let lines = result.stdoutText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         guard let top = lines.first, !top.isEmpty else { return nil }
@@ -24,7 +27,7 @@ public final class GitRepository {
     deinit { catFile?.close() }
 
     func git(_ arguments: [String]) throws -> Subprocess.Result {
-        try Subprocess.run(GitExecutable.path, arguments, in: workTree)
+        try Subprocess.git(arguments, in: workTree)
     }
 
     func gitOrThrow(_ arguments: [String], what: String) throws -> Data {
@@ -176,31 +179,22 @@ public final class GitRepository {
 /// `git cat-file --batch` kept open; requests are written from another thread so that large batches
 /// never deadlock on full pipes.
 final class CatFileBatch {
-    private let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
+    private let child: ChildProcess
     private var buffer: [UInt8] = []
     private var position = 0
 
     init(workTree: String) throws {
-        process.executableURL = URL(fileURLWithPath: GitExecutable.path)
-        process.arguments = ["cat-file", "--batch"]
-        process.currentDirectoryURL = URL(fileURLWithPath: workTree)
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        child = try ChildProcess(GitExecutable.path, ["-C", workTree, "cat-file", "--batch"], pipeStdin: true, captureStderr: false)
     }
 
-    func close() {
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
-    }
+    func close() { child.wait() }
 
     private func fill() throws {
         if position > 0 && position == buffer.count { buffer.removeAll(keepingCapacity: true); position = 0 }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        let n = chunk.withUnsafeMutableBytes { Foundation.read(output.fileHandleForReading.fileDescriptor, $0.baseAddress, 1 << 16) }
+        let fd = child.stdout
+        var n: Int
+        repeat { n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 1 << 16) } } while n < 0 && errno == EINTR
         guard n > 0 else { throw RegistryError.git("git cat-file stopped unexpectedly; the repository may be corrupt.") }
         buffer.append(contentsOf: chunk[0..<n])
     }
@@ -225,12 +219,12 @@ final class CatFileBatch {
 
     func read(_ ids: [String]) throws -> [Data] {
         guard !ids.isEmpty else { return [] }
-        let request = Data(ids.map { $0 + "\n" }.joined().utf8)
-        let writer = input.fileHandleForWriting
+        let request = Array(ids.map { $0 + "\n" }.joined().utf8)
+        let child = self.child
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async {
-            writer.write(request)
+            child.write(request)
             group.leave()
         }
         defer { group.wait() }

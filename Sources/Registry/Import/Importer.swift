@@ -65,7 +65,7 @@ public final class Importer {
             return ImportReport(noOp: "Commit \(id.prefix(12)) is already imported as revision \(existing.number); nothing to do.")
         }
         let info = try git.commitInfo(id)
-        let builder = StateBuilder(validator: validator(request))
+        let builder = StateBuilder(validator: validator(request), cache: BlobCache(store: store))
         let written = try WrittenState(store: store)
         builder.trust(written)
         try builder.update(to: try git.tree(id), source: git)
@@ -75,7 +75,7 @@ public final class Importer {
         var report = ImportReport()
         report.warnings = diagnostics.warnings
         if let revision = try write(builder.entries, candidates: nil, warnings: diagnostics.warnings, meta: Meta(info: info, source: source),
-                                    onlyIfChanged: false, written: written) {
+                                    onlyIfChanged: false, written: written, cache: builder.cache) {
             report.imported.append(revision)
         } else {
             report.noOp = "Commit \(id.prefix(12)) is already imported; nothing to do."
@@ -148,7 +148,7 @@ public final class Importer {
         }
         let total = commits[first...].filter { !imported.contains($0) }.count
         var report = ImportReport()
-        let builder = StateBuilder(validator: validator(request))
+        let builder = StateBuilder(validator: validator(request), cache: BlobCache(store: store))
         var stream: [GitRepository.StreamedCommit] = []
         if first + 1 < commits.count {
             stream = try git.firstParentChanges("\(commits[first])..\(tip)")
@@ -198,7 +198,7 @@ public final class Importer {
             } else {
                 report.warnings += diagnostics.warnings
                 if let revision = try write(builder.entries, candidates: touched, warnings: diagnostics.warnings,
-                                            meta: Meta(info: info, source: "commit"), onlyIfChanged: false, written: written) {
+                                            meta: Meta(info: info, source: "commit"), onlyIfChanged: false, written: written, cache: builder.cache) {
                     report.imported.append(revision)
                 }
                 touched.removeAll()
@@ -239,7 +239,7 @@ public final class Importer {
     /// commit is already imported, or `onlyIfChanged` and nothing changed). Only `candidates` can have
     /// changed since `written` (nil: any key); `written` follows what was stored.
     private func write(_ entries: [StateKey: Document], candidates: Set<StateKey>?, warnings: [Diagnostic], meta: Meta,
-                       onlyIfChanged: Bool, written: WrittenState) throws -> Revision? {
+                       onlyIfChanged: Bool, written: WrittenState, cache: BlobCache? = nil) throws -> Revision? {
         do {
             return try store.db.transaction(.immediate) { () -> Revision? in
                 if let commit = meta.commit, try store.revision(commit: commit) != nil { return nil }
@@ -260,6 +260,7 @@ public final class Importer {
                 for (key, document) in changes.sorted(by: { $0.0 < $1.0 }) {
                     try store.insertVersion(key, revision: number, document: document)
                 }
+                try cache?.save()
                 written.apply(changes, revision: number)
                 return try store.revision(number)
             }

@@ -79,7 +79,13 @@ final class StateBuilder {
     private var pairDiagnostics: [FunctionInEnvironment: [Diagnostic]] = [:]  // non-empty only
     private var values: [DocumentHash: JSONValue] = [:]
 
-    init(validator: ConfigValidator) { self.validator = validator }
+    /// Documents and code hashes earlier imports derived from git blobs (nil: read everything).
+    var cache: BlobCache?
+
+    init(validator: ConfigValidator, cache: BlobCache? = nil) {
+        self.validator = validator
+        self.cache = cache
+    }
 
     /// The stored state at the latest revision: its documents passed validation when they were
     /// imported, so an identical base (same name, directory and content) or an identical combination
@@ -310,8 +316,9 @@ final class StateBuilder {
 
     /// Everything the current tree's validation found; with `lifecycle`, runtime lifecycle rules are
     /// applied at that day to `pending` effective configurations (new or changed since the last
-    /// stored revision), treating functions not in `existing` as new.
-    func diagnostics(lifecycleDay: String?, pending: Set<FunctionInEnvironment>, existing: Set<String>?) -> [Diagnostic] {
+    /// stored revision; computed only when some document names a deprecated runtime), treating
+    /// functions not in `existing` as new.
+    func diagnostics(lifecycleDay: String?, pending: @autoclosure () -> Set<FunctionInEnvironment>, existing: Set<String>?) -> [Diagnostic] {
         var out: [Diagnostic] = allowListDiagnostics
         out += nested.values
         for (_, d) in baseDiagnostics { out += d }
@@ -331,7 +338,7 @@ final class StateBuilder {
             // With no environment at all, the rules still apply to base configurations.
             let baseOnly = environmentFiles.isEmpty
             var seen = Set<String>()
-            for candidate in pending {
+            for candidate in pending() {
                 let pair: FunctionInEnvironment
                 if baseOnly {
                     guard seen.insert(candidate.function).inserted else { continue }
@@ -596,8 +603,25 @@ final class StateBuilder {
             throw RegistryError.refused("\(path) is a symbolic link; configuration documents must be regular files.")
         }
         guard !wanted.isEmpty else { return }
-        let contents = try source.contents(wanted.map(\.1))
-        for ((path, _), data) in zip(wanted, contents) {
+        // Blobs an earlier import parsed come from the database, already canonical; git reads the rest.
+        var missed: [(String, FileRef)] = []
+        if let cache {
+            let known = try cache.documents(blobs: wanted.compactMap { BlobCache.isGitBlob($0.1) ? $0.1.id : nil })
+            for (path, ref) in wanted {
+                if BlobCache.isGitBlob(ref), let document = known[ref.id] {
+                    let value = try JSONParser.parse(document.body)
+                    values[document.hash] = value
+                    setParsed(path, Parsed(value: value, document: document, syntaxError: nil))
+                } else {
+                    missed.append((path, ref))
+                }
+            }
+        } else {
+            missed = wanted
+        }
+        guard !missed.isEmpty else { return }
+        let contents = try source.contents(missed.map(\.1))
+        for ((path, ref), data) in zip(missed, contents) {
             if data.count > SourceTree.maximumDocumentBytes {
                 throw RegistryError.refused("\(path) is \(data.count) bytes; configuration documents are limited to \(SourceTree.maximumDocumentBytes) bytes.")
             }
@@ -606,6 +630,7 @@ final class StateBuilder {
                 let document = Document(value)
                 values[document.hash] = value
                 setParsed(path, Parsed(value: value, document: document, syntaxError: nil))
+                if BlobCache.isGitBlob(ref) { cache?.learn(blob: ref.id, document: document.hash) }
             } catch let error as JSONSyntaxError {
                 var d = Diagnostic("JSON-SYNTAX", file: path, pointer: .root, message: "invalid JSON: \(error.message)")
                 d.line = error.line
@@ -691,20 +716,28 @@ final class StateBuilder {
 
     private func computeCodeHashes(_ dirs: Set<String>, source: ContentSource) throws {
         guard !dirs.isEmpty else { return }
-        var plan: [(String, [(String, FileRef)])] = []
+        var listed: [(String, [(String, FileRef)], listing: String?)] = []
         for dir in dirs {
-            let files = (filesOf[dir] ?? []).map { (String($0.dropFirst(dir.count + 1)), tree.files[$0]!) }
-            plan.append((dir, files.sorted { codePointLess($0.0, $1.0) }))
+            let files = (filesOf[dir] ?? []).map { (String($0.dropFirst(dir.count + 1)), tree.files[$0]!) }.sorted { codePointLess($0.0, $1.0) }
+            listed.append((dir, files, cache == nil ? nil : BlobCache.listing(files)))
+        }
+        // A directory whose files an earlier import hashed needs no reading.
+        let known = try cache?.codeHashes(listings: listed.compactMap(\.listing)) ?? [:]
+        var plan: [(String, [(String, FileRef)], listing: String?)] = []
+        for entry in listed {
+            if let listing = entry.listing, let hash = known[listing] { codeHash[entry.0] = hash } else { plan.append(entry) }
         }
         let contents = try source.contents(plan.flatMap { $0.1.map(\.1) })
         var offset = 0
-        for (dir, files) in plan {
+        for (dir, files, listing) in plan {
             var hasher = SHA256Hasher()
             for (relative, _) in files {
                 CodeHash.add(path: relative, bytes: contents[offset], to: &hasher)
                 offset += 1
             }
-            codeHash[dir] = "sha256:" + hex(hasher.finalize())
+            let hash = "sha256:" + hex(hasher.finalize())
+            codeHash[dir] = hash
+            if let listing { cache?.learn(listing: listing, codeHash: hash) }
         }
     }
 }

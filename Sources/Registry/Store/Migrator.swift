@@ -16,7 +16,7 @@ public enum Migrator {
             """)
         let applied = try appliedMigrations(db)
         let known = Dictionary(uniqueKeysWithValues: migrations.map { ($0.identifier, checksum($0.sql)) })
-        for (identifier, sum) in applied {
+        for (identifier, sum) in applied.sorted(by: { $0.key < $1.key }) {
             guard let expected = known[identifier] else { throw RegistryError.newerSchema(identifier) }
             if expected != sum { throw RegistryError.migrationChanged(identifier) }
         }

@@ -59,5 +59,11 @@ public struct Document: Sendable {
 
     public init(_ value: JSONValue) { self.init(canonical: JSONWriter.canonical(value)) }
 
+    /// A stored document, whose hash the database already holds.
+    init(hash: DocumentHash, canonical body: String) {
+        self.hash = hash
+        self.body = body
+    }
+
     public func value() throws -> JSONValue { try JSONParser.parse(body) }
 }
