@@ -339,7 +339,6 @@ struct QueryPlanTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let store = try Store(path: path)
         for sql in [
-            "SELECT k.kind FROM keys k JOIN versions v ON v.key_id = k.id AND v.revision = (SELECT max(revision) FROM versions WHERE key_id = k.id AND revision <= 5) JOIN documents d ON d.id = v.document_id WHERE (k.environment = '' AND k.kind IN ('base', 'code')) OR (k.kind = 'override' AND k.environment IN ('prod')) ORDER BY k.function, k.kind",
             "SELECT d.body FROM keys k JOIN versions v ON v.key_id = k.id AND v.revision = (SELECT max(revision) FROM versions WHERE key_id = k.id AND revision <= 5) JOIN documents d ON d.id = v.document_id WHERE k.kind = 'base' AND k.environment = '' AND k.function = 'f'",
         ] {
             let plan = try store.db.query("EXPLAIN QUERY PLAN " + sql, []) { $0.string(3) }
@@ -347,5 +346,11 @@ struct QueryPlanTests {
             #expect(plan.contains { $0.contains("SEARCH versions USING PRIMARY KEY (key_id=? AND revision<?)") }, "\(plan)")
             #expect(!plan.contains { $0.contains("SCAN v") || $0.contains("SCAN versions") }, "\(plan)")
         }
+        // The snapshot's streams (the statement export, diff and query run): keys in index order, one
+        // versions seek per key, no scan and no sort (a sort of the bodies spilled to a temporary file).
+        let plan = try store.db.query("EXPLAIN QUERY PLAN " + Registry.keyStreamSQL, [.integer(5), .text("base"), .text("")]) { $0.string(3) }
+        #expect(plan.contains { $0.contains("SEARCH k USING COVERING INDEX sqlite_autoindex_keys_1 (kind=? AND environment=?)") }, "\(plan)")
+        #expect(plan.contains { $0.contains("SEARCH versions USING PRIMARY KEY (key_id=? AND revision<?)") }, "\(plan)")
+        #expect(!plan.contains { $0.contains("SCAN") || $0.contains("TEMP B-TREE") }, "\(plan)")
     }
 }

@@ -100,7 +100,7 @@ struct JSONTests {
 
 /// Random JSON values for property tests.
 enum RandomJSON {
-    static let keys = ["a", "b", "c", "timeout", "é", "Z", "x y", "~/"]
+    static let keys = ["a", "b", "c", "timeout", "é", "Z", "x y", "~/", "😀", "\u{FFFD}", "q\"x"]
 
     static func value<R: RandomNumberGenerator>(depth: Int, using rng: inout R) -> JSONValue {
         switch Int.random(in: 0..<(depth > 0 ? 7 : 5), using: &rng) {
@@ -137,7 +137,8 @@ struct PrettyTests {
 
 @Suite("Canonical splice")
 struct CanonicalSpliceTests {
-    static let keys = ["name", "timeout", "layers", "api", "tags", "tracing_config", "vpc_config", "$schema", "zeta", "environment_variables", "é"]
+    static let keys = ["name", "timeout", "layers", "api", "tags", "tracing_config", "vpc_config", "$schema", "zeta", "environment_variables", "é",
+                       "code_hash", "a\"b", "\u{FFFD}", "😀"]
 
     static func object<R: RandomNumberGenerator>(_ rng: inout R, nulls: Bool) -> JSONObject {
         var o = JSONObject()

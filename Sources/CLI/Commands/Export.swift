@@ -16,7 +16,7 @@ struct ExportJSON: ParsableCommand {
 
     func run() throws {
         let snapshot = try global.registry().snapshot(environment: env, at: at)
-        FileHandle.standardOutput.write(Data(snapshot.exportBytes()))
+        snapshot.writeExport { Output.writeStandardOutput($0) }
     }
 }
 

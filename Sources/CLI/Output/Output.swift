@@ -19,6 +19,17 @@ enum Output {
 
     static func line(_ text: String = "") { write(text + "\n") }
 
+    /// Writes raw bytes to stdout (all of them, retrying short writes); large outputs stream through this.
+    static func writeStandardOutput(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Foundation.write(1, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return }  // stdout closed (a pager quit): nothing more to say
+            offset += n
+        }
+    }
+
     static func error(_ text: String) {
         FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }

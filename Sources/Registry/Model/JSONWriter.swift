@@ -31,60 +31,16 @@ public struct JSONWriter {
 
     /// Re-indents canonical JSON into the pretty form (`pretty(_:)`'s exact bytes) without parsing it.
     public static func prettyFromCanonical(_ canonical: [UInt8]) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(canonical.count * 2)
-        var indent = 0
-        var inString = false
-        var i = 0
-        let n = canonical.count
-        @inline(__always) func newline(_ out: inout [UInt8], _ indent: Int) {
-            out.append(0x0A)
-            for _ in 0..<indent { out.append(0x20) }
-        }
-        while i < n {
-            let b = canonical[i]
-            if inString {
-                out.append(b)
-                if b == UInt8(ascii: "\\") { out.append(canonical[i + 1]); i += 2; continue }
-                if b == UInt8(ascii: "\"") { inString = false }
-                i += 1
-                continue
-            }
-            switch b {
-            case UInt8(ascii: "\""):
-                inString = true
-                out.append(b)
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                let close: UInt8 = b == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
-                if i + 1 < n && canonical[i + 1] == close {
-                    out.append(b); out.append(close)
-                    i += 2
-                    continue
-                }
-                out.append(b)
-                indent += 2
-                newline(&out, indent)
-            case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                indent -= 2
-                newline(&out, indent)
-                out.append(b)
-            case UInt8(ascii: ","):
-                out.append(b)
-                newline(&out, indent)
-            case UInt8(ascii: ":"):
-                out.append(b)
-                out.append(0x20)
-            default:
-                out.append(b)
-            }
-            i += 1
-        }
-        out.append(0x0A)
-        return out
+        var printer = PrettyPrinter(capacity: canonical.count * 2)
+        canonical.withUnsafeBufferPointer { printer.feed($0) }
+        printer.finish()
+        return printer.output
     }
+
     public mutating func append(_ b: UInt8) { bytes.append(b) }
     public mutating func append(contentsOf other: [UInt8]) { bytes.append(contentsOf: other) }
     public mutating func append(contentsOf other: ArraySlice<UInt8>) { bytes.append(contentsOf: other) }
+    public mutating func append(contentsOf other: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: other) }
 
     public mutating func writeCanonical(_ value: JSONValue) {
         switch value {
@@ -223,5 +179,101 @@ public enum JSONNumber {
         let head = String(digits.prefix(1))
         let tail = k > 1 ? "." + String(digits.dropFirst()) : ""
         return head + tail + "e" + sign + String(abs(e))
+    }
+}
+
+/// Re-indents canonical JSON into the pretty form as it arrives, in pieces split anywhere: export
+/// streams a multi-megabyte snapshot through it in 64 KiB writes instead of building it whole.
+public struct PrettyPrinter {
+    public private(set) var output: [UInt8] = []
+    private var indent = 0
+    private var inString = false
+    private var escaped = false       // the previous piece ended on a backslash inside a string
+    private var pendingOpen: UInt8?   // `{` or `[` whose next byte decides between `{}` and a new line
+    private static let spaces = [UInt8](repeating: 0x20, count: 256)
+
+    public init(capacity: Int = 1 << 17) { output.reserveCapacity(capacity) }
+
+    public mutating func feed(_ b: UnsafeBufferPointer<UInt8>) {
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        var i = 0
+        let n = b.count
+        while i < n {
+            if inString {
+                // Copy the run up to the next quote or backslash in one go (most bytes are string contents).
+                var j = escaped ? i + 1 : i
+                escaped = false
+                while j < n && b[j] != quote && b[j] != backslash { j += 1 }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<j]))
+                if j == n { return }
+                output.append(b[j])
+                if b[j] == backslash {
+                    if j + 1 < n { output.append(b[j + 1]); i = j + 2 } else { escaped = true; i = j + 1 }
+                } else {
+                    inString = false
+                    i = j + 1
+                }
+                continue
+            }
+            let c = b[i]
+            if let open = pendingOpen {
+                pendingOpen = nil
+                let close = open == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+                output.append(open)
+                if c == close { output.append(close); i += 1; continue }
+                indent += 2
+                newline()
+            }
+            switch c {
+            case quote:
+                inString = true
+                output.append(c)
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                pendingOpen = c
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                indent -= 2
+                newline()
+                output.append(c)
+            case UInt8(ascii: ","):
+                output.append(c)
+                newline()
+            case UInt8(ascii: ":"):
+                output.append(c)
+                output.append(0x20)
+            default:
+                output.append(c)
+            }
+            i += 1
+        }
+    }
+
+    public mutating func feed(_ bytes: [UInt8]) { bytes.withUnsafeBufferPointer { feed($0) } }
+
+    /// Ends the document (a final newline).
+    public mutating func finish() {
+        if let open = pendingOpen { output.append(open); pendingOpen = nil }
+        output.append(0x0A)
+    }
+
+    /// Hands out what is printed so far and starts a new output buffer.
+    public mutating func take() -> [UInt8] {
+        defer { output.removeAll(keepingCapacity: true) }
+        return output
+    }
+
+    /// Passes what is printed so far to `sink` and empties the buffer (keeping its capacity).
+    public mutating func drain(_ sink: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+        try output.withUnsafeBufferPointer { try sink($0) }
+        output.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func newline() {
+        output.append(0x0A)
+        var left = indent
+        while left > 0 {
+            let k = min(left, Self.spaces.count)
+            output.append(contentsOf: Self.spaces[0..<k])
+            left -= k
+        }
     }
 }

@@ -83,56 +83,79 @@ public final class Registry {
     /// Snapshots of several environments at one revision, sharing one read of the base documents
     /// (what `diff staging prod`, `parity` and `query` need).
     public func snapshots(environments: [String], revision: Revision) throws -> [Snapshot] {
-        var patches: [JSONObject?] = []
+        var patches: [PreparedPatch?] = []
         for environment in environments {
             let env = try store.state(at: revision.number, environment: environment, function: "")
             guard env[StateKey(.environment, environment: environment)] != nil else {
                 throw RegistryError.unknownEnvironment(environment, known: try self.environments(at: revision.number))
             }
-            patches.append(try Self.patch(env[StateKey(.envpatch, environment: environment)].map { Array($0.utf8) }))
+            patches.append(try Self.patch(env[StateKey(.envpatch, environment: environment)].map { Array($0.utf8) }).map(PreparedPatch.init))
         }
-        let index = Dictionary(environments.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        // Every function's base and code hash, and the environments' overrides, in one pass in function
-        // (code point) order: one index seek per key, no replay of history, no intermediate dictionary.
-        let placeholders = environments.indices.map { "?\($0 + 2)" }.joined(separator: ", ")
-        let statement = try store.db.cached("""
-            SELECT k.function, k.kind, k.environment, d.body FROM keys k
-            JOIN versions v ON v.key_id = k.id
-             AND v.revision = (SELECT max(revision) FROM versions WHERE key_id = k.id AND revision <= ?1)
-            JOIN documents d ON d.id = v.document_id
-            WHERE (k.environment = '' AND k.kind IN ('base', 'code')) OR (k.kind = 'override' AND k.environment IN (\(placeholders)))
-            ORDER BY k.function, k.kind
-            """)
-        try statement.bind([.integer(Int64(revision.number))] + environments.map { .text($0) })
+        // Every function's base and code hash, and each environment's overrides: one stream per kind of
+        // key, each in function (code point) order straight from the keys index (no sort, so nothing
+        // spills to a temporary file), merge-joined here. One index seek per key, no replay of history.
+        func stream(_ kind: StateKey.Kind, _ environment: String) throws -> KeyStream {
+            let statement = try store.db.prepare(Self.keyStreamSQL)
+            try statement.bind([.integer(Int64(revision.number)), .text(kind.rawValue), .text(environment)])
+            return try KeyStream(statement)
+        }
+        let bases = try stream(.base, ""), codes = try stream(.code, "")
+        let overrides = try environments.map { try stream(.override, $0) }
         var members = Array(repeating: [(name: String, canonical: [UInt8])](), count: environments.count)
-        var current = ""
-        var base: [UInt8]?, code: String?
-        var overrides = Array(repeating: [UInt8]?.none, count: environments.count)
-        func flush() throws {
-            guard let base else { return }
-            let scanned = CanonicalSplice.members(base)
+        for i in members.indices { members[i].reserveCapacity(bases.estimatedCount) }
+        while let (function, base) = try bases.next() {
+            let code = try codes.take(function).map { try JSONParser.parse($0).stringValue } ?? nil
+            let scanned = CanonicalSplice.memberRanges(base)
             for i in environments.indices {
-                members[i].append((current, try CanonicalSplice.effective(base: base, members: scanned, environmentPatch: patches[i],
-                                                                           override: try Self.patch(overrides[i]), codeHash: code)))
+                let override = try Self.patch(try overrides[i].take(function)).map(PreparedPatch.init)
+                members[i].append((function, try CanonicalSplice.effective(base: base, members: scanned, environmentPatch: patches[i],
+                                                                           override: override, codeHash: code)))
             }
         }
-        while try statement.step() {
-            let function = statement.string(0)
-            if function != current {
-                try flush()
-                current = function
-                base = nil; code = nil
-                for i in overrides.indices { overrides[i] = nil }
-            }
-            let body = statement.withText(3) { Array($0) }
-            switch statement.string(1) {
-            case "base": base = body
-            case "code": code = try JSONParser.parse(body).stringValue
-            default: if let i = index[statement.string(2)] { overrides[i] = body }
-            }
-        }
-        try flush()
         return environments.indices.map { Snapshot(environment: environments[$0], revision: revision, canonicalMembers: members[$0]) }
+    }
+
+    /// The documents of one kind of key (?2) in one environment (?3) at revision ?1, in function order:
+    /// the keys index gives the order, and one seek of the versions primary key per key finds the
+    /// newest version at or before the revision (a deleted key's NULL document joins nothing).
+    static let keyStreamSQL = """
+        SELECT k.function, d.body FROM keys k
+        JOIN documents d ON d.id = (SELECT document_id FROM versions WHERE key_id = k.id AND revision <= ?1 ORDER BY revision DESC LIMIT 1)
+        WHERE k.kind = ?2 AND k.environment = ?3
+        ORDER BY k.function
+        """
+
+    /// Rows (function, body) of one statement in function order, read one ahead for a merge join.
+    private final class KeyStream {
+        private let statement: Statement
+        private var head: (String, [UInt8])?
+        let estimatedCount = 1024
+
+        init(_ statement: Statement) throws {
+            self.statement = statement
+            try advance()
+        }
+
+        private func advance() throws {
+            head = try statement.step() ? (statement.string(0), statement.withText(1) { Array($0) }) : nil
+        }
+
+        func next() throws -> (String, [UInt8])? {
+            guard let row = head else { return nil }
+            try advance()
+            return row
+        }
+
+        /// The body of `function`'s row, skipping rows of functions ordered before it (keys whose base
+        /// is gone at this revision); nil when it has none.
+        func take(_ function: String) throws -> [UInt8]? {
+            while let (name, body) = head {
+                if name == function { try advance(); return body }
+                guard codePointLess(name, function) else { return nil }
+                try advance()
+            }
+            return nil
+        }
     }
 
     private static func patch(_ bytes: [UInt8]?) throws -> JSONObject? {

@@ -7,8 +7,6 @@ public struct Snapshot: Sendable {
     public let revision: Revision
     /// Function name -> canonical JSON of its effective configuration (with `code_hash`), sorted by name.
     public let canonicalMembers: [(name: String, canonical: [UInt8])]
-    /// The canonical JSON of the `functions` object (hash and every export derive from it).
-    public let canonicalFunctions: [UInt8]
     /// `sha256:` + SHA-256 of the canonical JSON of `functions` (SPEC §4).
     public let hash: String
     private let parsed: ParsedFunctions
@@ -17,18 +15,37 @@ public struct Snapshot: Sendable {
         self.environment = environment
         self.revision = revision
         self.canonicalMembers = canonicalMembers
-        var w = JSONWriter(capacity: canonicalMembers.reduce(2) { $0 + $1.canonical.count + $1.name.utf8.count + 4 })
-        w.append(UInt8(ascii: "{"))
-        for (i, m) in canonicalMembers.enumerated() {
-            if i > 0 { w.append(UInt8(ascii: ",")) }
-            w.writeString(m.name)
-            w.append(UInt8(ascii: ":"))
-            w.append(contentsOf: m.canonical)
-        }
-        w.append(UInt8(ascii: "}"))
-        canonicalFunctions = w.bytes
-        hash = SHA256Hasher.prefixedHex(canonicalFunctions)
+        // The hash is computed over the pieces: the whole text is only built when someone asks for it.
+        var hasher = SHA256Hasher()
+        Self.canonicalFunctionPieces(canonicalMembers) { hasher.update($0) }
+        hash = "sha256:" + hex(hasher.finalize())
         parsed = ParsedFunctions(canonicalMembers)
+    }
+
+    /// The canonical JSON of `functions`, piece by piece: `{`, then `"name":` and each member's text
+    /// with commas between, then `}`.
+    private static func canonicalFunctionPieces(_ members: [(name: String, canonical: [UInt8])],
+                                                _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+        var key = JSONWriter(capacity: 64)
+        let open: [UInt8] = [UInt8(ascii: "{")], close: [UInt8] = [UInt8(ascii: "}")]
+        try open.withUnsafeBufferPointer(body)
+        for (i, m) in members.enumerated() {
+            key = JSONWriter(capacity: 64)
+            if i > 0 { key.append(UInt8(ascii: ",")) }
+            key.writeString(m.name)
+            key.append(UInt8(ascii: ":"))
+            try key.bytes.withUnsafeBufferPointer(body)
+            try m.canonical.withUnsafeBufferPointer(body)
+        }
+        try close.withUnsafeBufferPointer(body)
+    }
+
+    /// The canonical JSON of the `functions` object (the hash and every export derive from it).
+    public var canonicalFunctions: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(canonicalMembers.reduce(2) { $0 + $1.canonical.count + $1.name.utf8.count + 4 })
+        Self.canonicalFunctionPieces(canonicalMembers) { out.append(contentsOf: $0) }
+        return out
     }
 
     public init(environment: String, revision: Revision, functions: JSONObject) {
@@ -47,22 +64,36 @@ public struct Snapshot: Sendable {
 
     public var functionNames: [String] { canonicalMembers.map(\.name) }
 
-    private func exportCanonical() -> [UInt8] {
-        var w = JSONWriter(capacity: canonicalFunctions.count + 512)
-        w.append("{\"commit\":")
-        w.writeCanonical(revision.commit.map { .string($0) } ?? .null)
-        w.append(",\"environment\":")
-        w.writeString(environment)
-        w.append(",\"functions\":")
-        w.append(contentsOf: canonicalFunctions)
-        w.append(",\"revision\":\(revision.number),\"snapshot_hash\":")
-        w.writeString(hash)
-        w.append("}")
-        return w.bytes
+    /// The exact bytes of `fnreg export json` (pretty, sorted keys, a final newline), handed to `sink`
+    /// in pieces of about 64 KiB as they are printed (nothing the size of the snapshot is built).
+    public func writeExport(_ sink: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+        var head = JSONWriter(capacity: 256)
+        head.append("{\"commit\":")
+        head.writeCanonical(revision.commit.map { .string($0) } ?? .null)
+        head.append(",\"environment\":")
+        head.writeString(environment)
+        head.append(",\"functions\":")
+        var tail = JSONWriter(capacity: 128)
+        tail.append(",\"revision\":\(revision.number),\"snapshot_hash\":")
+        tail.writeString(hash)
+        tail.append("}")
+        var printer = PrettyPrinter()
+        printer.feed(head.bytes)
+        try Self.canonicalFunctionPieces(canonicalMembers) { piece in
+            printer.feed(piece)
+            if printer.output.count >= 1 << 16 { try printer.drain(sink) }
+        }
+        printer.feed(tail.bytes)
+        printer.finish()
+        try printer.drain(sink)
     }
 
-    /// The exact bytes of `fnreg export json`: pretty, sorted keys, a final newline.
-    public func exportBytes() -> [UInt8] { JSONWriter.prettyFromCanonical(exportCanonical()) }
+    /// The exact bytes of `fnreg export json`, whole.
+    public func exportBytes() -> [UInt8] {
+        var out: [UInt8] = []
+        writeExport { out.append(contentsOf: $0) }
+        return out
+    }
 
     public func function(_ name: String) throws -> JSONValue {
         guard let f = value(of: name) else { throw RegistryError.unknownFunction(name, known: functionNames) }
