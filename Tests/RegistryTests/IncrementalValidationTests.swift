@@ -21,11 +21,18 @@ struct IncrementalValidationTests {
             ["A": "x"], ["AWS_REGION": "us-east-1"], ["BIG": .string(String(repeating: "b", count: 2100))],
             ["1BAD": "v"], ["A": .null], ["DB_PASSWORD": "hunter22hunter22"], .null, ["N": 3],
         ]),
-        ("tags", [["team": "x"], ["aws:bad": "y"], .null]),
+        ("tags", [["team": "x"], ["aws:bad": "y"], .null, Self.manyTags("p", 30)]),
         ("description", ["fine", .string(String(repeating: "d", count: 300))]),
         ("tracing_config", [["mode": "Active"], ["mode": "Sometimes"], .null]),
         ("$schema", ["../schema.json"]),
     ]
+
+    /// `count` tags named prefix0, prefix1, …: a base's and a patch's 30 each exceed Lambda's 50 together.
+    static func manyTags(_ prefix: String, _ count: Int) -> JSONValue {
+        var o = JSONObject()
+        for i in 0..<count { o[prefix + String(i)] = "v" }
+        return .object(o)
+    }
 
     static func randomPatch(_ rng: inout SeededRandom) -> JSONValue {
         var o = JSONObject()
@@ -43,8 +50,10 @@ struct IncrementalValidationTests {
         o["runtime"] = "python3.13"
         o["handler"] = "index.handler"
         if Bool.random(using: &rng) {
-            o["environment_variables"] = ["PAD": .string(String(repeating: "p", count: Int.random(in: 1...2100, using: &rng)))]
+            // 2000 bytes here and the patch's 2100-byte BIG exceed the 4 KB limit only together.
+            o["environment_variables"] = ["PAD": .string(String(repeating: "p", count: [10, 2000, 2100].randomElement(using: &rng)!))]
         }
+        if Bool.random(using: &rng) { o["tags"] = Self.manyTags("b", 30) }
         for _ in 0..<Int.random(in: 0...2, using: &rng) {
             let (key, values) = fieldValues.randomElement(using: &rng)!
             if let v = values.randomElement(using: &rng), !v.isNull, key != "$schema" { o[key] = v }

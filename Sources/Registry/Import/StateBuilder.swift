@@ -449,6 +449,35 @@ final class StateBuilder {
         }
     }
 
+    /// What changed between an environment's old and new patch, and how to re-check it per function.
+    private struct PatchPlan {
+        /// Top-level fields the two patches set differently (findings about them are replaced).
+        let fields: Set<String>
+        /// `environment_variables` / `tags` set by the new patch as an object of plain values: their
+        /// members are checked here, once (findings not yet filtered by the per-function allow-list).
+        let memberwise: [(field: String, patch: JSONObject, findings: [Diagnostic])]
+        /// The other changed fields, checked per function by the validator.
+        let others: [String]
+    }
+
+    private func plan(old: JSONObject?, new: JSONObject?, file: String) -> PatchPlan {
+        let fields = patchDelta(old, new)
+        var memberwise: [(field: String, patch: JSONObject, findings: [Diagnostic])] = []
+        var others: [String] = []
+        var unfiltered = validator
+        unfiltered.allowedSecrets = []
+        for field in fields.sorted() {
+            if ConfigValidator.memberwiseFields.contains(field), case .object(let patch)? = new?[field],
+               patch.allSatisfy({ $0.value.objectValue == nil }) {
+                let members = JSONObject(sortedUnique: patch.filter { !$0.value.isNull })
+                memberwise.append((field, patch, unfiltered.memberFindings(field: field, members, file: file, functionName: "")))
+            } else {
+                others.append(field)
+            }
+        }
+        return PatchPlan(fields: fields, memberwise: memberwise, others: others)
+    }
+
     /// Re-evaluates every pair of `env` after its environment.json changed (and nothing else about
     /// the pair did; other pairs go through `evaluate`). Only the top-level fields that differ between
     /// the old and the new patch can change validity: the same result as `evaluate`, which re-checks
@@ -456,7 +485,7 @@ final class StateBuilder {
     private func evaluatePatchChange(environment env: String, source: ContentSource) {
         let envHash = entries[StateKey(.envpatch, environment: env)]?.hash
         let envPatch = patchValue(envHash)?.objectValue
-        var deltas: [DocumentHash?: (fields: Set<String>, keys: [String])] = [:]
+        var plans: [DocumentHash?: PatchPlan] = [:]
         changedPairs.reserveCapacity(changedPairs.count + bases.count)
         for (name, base) in bases {
             let pair = FunctionInEnvironment(function: name, environment: env)
@@ -480,16 +509,15 @@ final class StateBuilder {
                 pairDiagnostics[pair] = nil
                 continue
             }
-            let delta: (fields: Set<String>, keys: [String])
-            if let known = deltas[old.environment] {
-                delta = known
+            let plan: PatchPlan
+            if let known = plans[old.environment] {
+                plan = known
             } else {
-                let fields = patchDelta(patchValue(old.environment)?.objectValue, envPatch)
-                delta = (fields, Array(fields.union(["name", "runtime", "handler"])))
-                deltas[old.environment] = delta
+                plan = self.plan(old: patchValue(old.environment)?.objectValue, new: envPatch, file: base.path)
+                plans[old.environment] = plan
             }
-            if delta.fields.isEmpty { continue }
-            recheck(pair, fields: delta.fields, keys: delta.keys, base: base, envPatch: envPatch, override: patchValue(l.override)?.objectValue, source: source)
+            if plan.fields.isEmpty { continue }
+            recheck(pair, plan: plan, base: base, envPatch: envPatch, override: patchValue(l.override)?.objectValue, source: source)
         }
     }
 
@@ -503,25 +531,41 @@ final class StateBuilder {
         return out
     }
 
-    /// Re-checks `fields` of a pair's effective configuration, keeping its findings about other fields.
-    private func recheck(_ pair: FunctionInEnvironment, fields: Set<String>, keys: [String], base: Base,
+    /// Re-checks the fields `plan` names in a pair's effective configuration, keeping its findings
+    /// about other fields. A field counts only where the layering changed it from the base (the
+    /// base's own values were checked with the base, and defaults are valid).
+    private func recheck(_ pair: FunctionInEnvironment, plan: PatchPlan, base: Base,
                          envPatch: JSONObject?, override: JSONObject?, source: ContentSource) {
         let baseObject = base.object
-        var partial = JSONObject()
-        var changed = Set<String>()
-        for key in keys {
-            var value = baseObject[key]
-            if let p = envPatch?[key] { value = p.isNull ? nil : MergePatch.apply(p, to: value ?? .null) }
-            if let p = override?[key] { value = p.isNull ? nil : MergePatch.apply(p, to: value ?? .null) }
-            let fallback = FunctionSchema.defaultValue(key)
-            if value == nil { value = fallback }
-            partial[key] = value
-            if fields.contains(key) && value != baseObject[key] && (value == nil || value != fallback) { changed.insert(key) }
+        var found: [Diagnostic] = []
+        var others = plan.others
+        for m in plan.memberwise {
+            let baseValue = baseObject[m.field]
+            guard override?[m.field] == nil, baseValue == nil || baseValue?.objectValue != nil else { others.append(m.field); continue }
+            let merged = MergePatch.apply(.object(m.patch), to: baseValue ?? .null)
+            guard merged != baseValue, merged != FunctionSchema.defaultValue(m.field), case .object(let members) = merged else { continue }
+            for d in m.findings where d.rule != "FN-SECRET" || !validator.allowedSecrets.contains(pair.function + " " + d.pointer.description) {
+                found.append(d)
+            }
+            found += validator.aggregateFindings(field: m.field, members, file: base.path)
         }
-        let found = changed.isEmpty ? [] : validator.validate(.object(partial), file: base.path, lifecycle: .skip, only: changed)
+        if !others.isEmpty {
+            var partial = JSONObject()
+            var changed = Set<String>()
+            for key in others + ["name", "runtime", "handler"] where partial[key] == nil {
+                var value = baseObject[key]
+                if let p = envPatch?[key] { value = p.isNull ? nil : MergePatch.apply(p, to: value ?? .null) }
+                if let p = override?[key] { value = p.isNull ? nil : MergePatch.apply(p, to: value ?? .null) }
+                let fallback = FunctionSchema.defaultValue(key)
+                if value == nil { value = fallback }
+                partial[key] = value
+                if others.contains(key) && value != baseObject[key] && (value == nil || value != fallback) { changed.insert(key) }
+            }
+            if !changed.isEmpty { found += validator.validate(.object(partial), file: base.path, lifecycle: .skip, only: changed) }
+        }
         let fresh = found.isEmpty ? [] : attribute(found, pair: pair, source: source)
         var diagnostics = pairDiagnostics[pair] ?? []
-        if !diagnostics.isEmpty { diagnostics.removeAll { $0.pointer.tokens.first.map(fields.contains) ?? true } }
+        if !diagnostics.isEmpty { diagnostics.removeAll { $0.pointer.tokens.first.map(plan.fields.contains) ?? true } }
         diagnostics += fresh
         pairDiagnostics[pair] = diagnostics.isEmpty ? nil : diagnostics
     }
@@ -570,11 +614,15 @@ final class StateBuilder {
         let overridePath = "terraform/environments/\(pair.environment)/overrides/\(pair.function).json"
         let envPatch = pair.environment.isEmpty ? nil : patchValue(entries[StateKey(.envpatch, environment: pair.environment)]?.hash)
         let override = pair.environment.isEmpty ? nil : patchValue(entries[StateKey(.override, environment: pair.environment, function: pair.function)]?.hash)
+        // A patch set the value at `pointer` when it holds that value, or replaced (with something other
+        // than an object, which would merge) an ancestor of it. A member an object patch did not name
+        // comes from the layer below.
         func sets(_ patch: JSONValue?, _ pointer: JSONPointer) -> Bool {
             guard let patch else { return false }
-            var p = pointer
+            if patch.value(at: pointer) != nil { return true }
+            var p = pointer.parent
             while !p.tokens.isEmpty {
-                if patch.value(at: p) != nil { return true }
+                if let v = patch.value(at: p) { return v.objectValue == nil }
                 p = p.parent
             }
             return false

@@ -90,15 +90,25 @@ public struct JSONObject: Hashable, Sendable, Sequence {
     public var keys: [String] { members.map(\.key) }
     public func makeIterator() -> IndexingIterator<[JSONMember]> { members.makeIterator() }
 
+    /// Binary search by code point (one byte comparison per step: keys are equal when their code
+    /// points are, not under Unicode canonical equivalence as Swift's `==` would have it).
     private func index(of key: String) -> (found: Bool, index: Int) {
-        var low = 0, high = members.count
-        while low < high {
-            let mid = (low + high) / 2
-            let k = members[mid].key
-            if k == key { return (true, mid) }
-            if codePointLess(k, key) { low = mid + 1 } else { high = mid }
+        var key = key
+        return key.withUTF8 { k in
+            var low = 0, high = members.count
+            while low < high {
+                let mid = (low + high) / 2
+                var m = members[mid].key
+                let order = m.withUTF8 { x -> Int in
+                    let n = Swift.min(x.count, k.count)
+                    let c = n == 0 ? 0 : Int(memcmp(x.baseAddress!, k.baseAddress!, n))
+                    return c != 0 ? c : x.count - k.count
+                }
+                if order == 0 { return (true, mid) }
+                if order < 0 { low = mid + 1 } else { high = mid }
+            }
+            return (false, low)
         }
-        return (false, low)
     }
 
     public subscript(key: String) -> JSONValue? {

@@ -32,6 +32,36 @@ public struct ConfigValidator {
     }
 }
 
+extension ConfigValidator {
+    /// Fields whose rules are each about one member, plus one about all members together (a count or
+    /// a size): `environment_variables` and `tags`. For them, validating a value equals validating
+    /// each member on its own (`memberFindings`) plus the whole (`aggregateFindings`); secret
+    /// detection is per member too. An environment.json that adds a variable to every function is
+    /// checked once for its members and per function only for the sum.
+    public static let memberwiseFields: Set<String> = ["environment_variables", "tags"]
+
+    /// The per-member findings (secrets included) of `object` as the value of `field`, for a function
+    /// named `functionName` (the secrets allow-list is per function).
+    func memberFindings(field: String, _ object: JSONObject, file: String, functionName: String) -> [Diagnostic] {
+        var v = Run(file: file, validator: self)
+        v.functionName = functionName
+        let p = JSONPointer.root.appending(field)
+        for m in object {
+            if field == "environment_variables" { v.environmentVariable(m, p) } else { v.tag(m, p) }
+            v.secrets(m.value, p.appending(m.key))
+        }
+        return v.diagnostics
+    }
+
+    /// The findings about `object` as a whole, as the value of `field`.
+    func aggregateFindings(field: String, _ object: JSONObject, file: String) -> [Diagnostic] {
+        var v = Run(file: file, validator: self)
+        let p = JSONPointer.root.appending(field)
+        if field == "environment_variables" { v.environmentSize(object, p) } else { v.tagCount(object, p) }
+        return v.diagnostics
+    }
+}
+
 /// One validation pass collecting diagnostics.
 struct Run {
     let file: String
@@ -317,17 +347,26 @@ struct Run {
 
     mutating func environment(_ value: JSONValue, _ p: JSONPointer) {
         guard let o = expectObject(value, p, "environment_variables") else { return }
-        var size = 0
-        for m in o {
-            // Pointers are built only for a finding: this runs for every function when environment.json changes.
-            var kp: JSONPointer { p.appending(m.key) }
-            if !isEnvironmentKey(m.key) {
-                report("FN-ENV-KEY", kp, "environment variable name \"\(m.key.prefix(60))\" must match [a-zA-Z][a-zA-Z0-9_]+", fix: "rename it, e.g. \"\(m.key.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined().prefix(60))\"")
-            } else if LambdaLimits.reservedEnvironmentKeys.contains(m.key) {
-                report("FN-ENV-RESERVED", kp, "\"\(m.key)\" is reserved by Lambda", fix: "choose another name")
-            }
-            if case .string(let s) = m.value { size += m.key.utf8.count + s.utf8.count } else { _ = expectString(m.value, kp, "environment variable \(m.key)") }
+        for m in o { environmentVariable(m, p) }
+        environmentSize(o, p)
+    }
+
+    /// The rules about one variable (its name and its value's type).
+    mutating func environmentVariable(_ m: JSONMember, _ p: JSONPointer) {
+        // Pointers are built only for a finding: this runs for every function when environment.json changes.
+        var kp: JSONPointer { p.appending(m.key) }
+        if !isEnvironmentKey(m.key) {
+            report("FN-ENV-KEY", kp, "environment variable name \"\(m.key.prefix(60))\" must match [a-zA-Z][a-zA-Z0-9_]+", fix: "rename it, e.g. \"\(m.key.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined().prefix(60))\"")
+        } else if LambdaLimits.reservedEnvironmentKeys.contains(m.key) {
+            report("FN-ENV-RESERVED", kp, "\"\(m.key)\" is reserved by Lambda", fix: "choose another name")
         }
+        if m.value.stringValue == nil { _ = expectString(m.value, kp, "environment variable \(m.key)") }
+    }
+
+    /// The rule about all variables together (Lambda's 4 KB limit).
+    mutating func environmentSize(_ o: JSONObject, _ p: JSONPointer) {
+        var size = 0
+        for m in o { if case .string(let s) = m.value { size += m.key.utf8.count + s.utf8.count } }
         if size > 4096 {
             report("FN-ENV-SIZE", p, "environment variables take \(size) bytes; Lambda allows 4096 in total", fix: "move large values to SSM Parameter Store")
         }
@@ -420,14 +459,20 @@ struct Run {
 
     mutating func tags(_ value: JSONValue, _ p: JSONPointer) {
         guard let o = expectObject(value, p, "tags") else { return }
+        tagCount(o, p)
+        for m in o { tag(m, p) }
+    }
+
+    mutating func tagCount(_ o: JSONObject, _ p: JSONPointer) {
         if o.count > 50 { report("FN-TAGS-COUNT", p, "at most 50 tags are allowed, found \(o.count)") }
-        for m in o {
-            let tp = p.appending(m.key)
-            if m.key.isEmpty || m.key.count > 128 { report("FN-TAG-KEY", tp, "tag keys must have 1–128 characters") }
-            if m.key.lowercased().hasPrefix("aws:") { report("FN-TAG-KEY", tp, "tag keys may not start with \"aws:\"", fix: "rename the tag") }
-            if let s = expectString(m.value, tp, "tag \(m.key)"), s.count > 256 {
-                report("FN-TAG-VALUE", tp, "tag values may have at most 256 characters, found \(s.count)")
-            }
+    }
+
+    mutating func tag(_ m: JSONMember, _ p: JSONPointer) {
+        let tp = p.appending(m.key)
+        if m.key.isEmpty || m.key.count > 128 { report("FN-TAG-KEY", tp, "tag keys must have 1–128 characters") }
+        if m.key.lowercased().hasPrefix("aws:") { report("FN-TAG-KEY", tp, "tag keys may not start with \"aws:\"", fix: "rename the tag") }
+        if let s = expectString(m.value, tp, "tag \(m.key)"), s.count > 256 {
+            report("FN-TAG-VALUE", tp, "tag values may have at most 256 characters, found \(s.count)")
         }
     }
 
