@@ -11,49 +11,10 @@ enum CanonicalSplice {
 
     /// The members of the canonical object occupying `range` of `bytes` (value ranges index `bytes`).
     static func members(_ bytes: [UInt8], in range: Range<Int>) -> [(key: String, value: Range<Int>)]? {
-        bytes.withUnsafeBufferPointer { b -> [(key: String, value: Range<Int>)]? in
-            guard range.count >= 2, b[range.lowerBound] == UInt8(ascii: "{"), b[range.upperBound - 1] == UInt8(ascii: "}") else { return nil }
-            var out: [(key: String, value: Range<Int>)] = []
-            out.reserveCapacity(16)
-            var i = range.lowerBound + 1
-            let end = range.upperBound - 1
-            while i < end {
-                guard b[i] == UInt8(ascii: "\"") else { return nil }
-                let keyStart = i + 1
-                var j = keyStart
-                while j < end && b[j] != UInt8(ascii: "\"") {
-                    if b[j] == UInt8(ascii: "\\") { return nil }
-                    j += 1
-                }
-                let key = String(decoding: UnsafeBufferPointer(rebasing: b[keyStart..<j]), as: UTF8.self)
-                guard j + 1 < end, b[j + 1] == UInt8(ascii: ":") else { return nil }
-                let valueStart = j + 2
-                var k = valueStart
-                var depth = 0
-                var inString = false
-                while k < end {
-                    let c = b[k]
-                    if inString {
-                        if c == UInt8(ascii: "\\") { k += 2; continue }
-                        if c == UInt8(ascii: "\"") { inString = false }
-                    } else if c == UInt8(ascii: "\"") {
-                        inString = true
-                    } else if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
-                        depth += 1
-                    } else if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
-                        depth -= 1
-                    } else if c == UInt8(ascii: ","), depth == 0 {
-                        break
-                    }
-                    k += 1
-                }
-                out.append((key, valueStart..<k))
-                i = k + 1
-            }
-            return out
+        bytes.withUnsafeBufferPointer { b in
+            memberRanges(b, range)?.map { (String(decoding: UnsafeBufferPointer(rebasing: b[$0.key]), as: UTF8.self), $0.value) }
         }
     }
-
 
     /// The canonical effective configuration of one function, with `code_hash` when given.
     static func effective(base: [UInt8], environmentPatch: JSONObject?, override: JSONObject?, codeHash: String?) throws -> [UInt8] {
@@ -201,8 +162,9 @@ enum CanonicalSplice {
     /// Members of the canonical object `b[range]` as byte ranges of key (without quotes) and value;
     /// nil when a key has escapes.
     static func memberRanges(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [(key: Range<Int>, value: Range<Int>)]? {
-        guard range.count >= 2, b[range.lowerBound] == UInt8(ascii: "{") else { return nil }
+        guard range.count >= 2, b[range.lowerBound] == UInt8(ascii: "{"), b[range.upperBound - 1] == UInt8(ascii: "}") else { return nil }
         var out: [(key: Range<Int>, value: Range<Int>)] = []
+        out.reserveCapacity(16)
         var i = range.lowerBound + 1
         let end = range.upperBound - 1
         while i < end {
