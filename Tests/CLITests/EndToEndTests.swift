@@ -65,6 +65,21 @@ struct EndToEndTests {
         return root
     }
 
+    /// `fnreg … | head`: when the reader goes away, fnreg ends quietly like any Unix tool (killed by
+    /// SIGPIPE), never with Foundation's "Fatal error" and a stack trace. Inside a repository without
+    /// --db, fnreg runs git first, which is when SIGPIPE is ignored and the write fails with EPIPE.
+    @Test func closedStandardOutputEndsQuietly() throws {
+        let root = try Self.makeRepository()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        #expect(try Self.run(["import", "--history"], in: root).status == 0)
+        for command in ["log", "export json --env prod", "diff dev prod", "diff dev prod --format json", "functions --env dev"] {
+            // The reader closes its end at once, so the first write fails.
+            try Self.shell("NO_COLOR=1 '\(Self.binary)' \(command) 2>stderr.txt | (exec 0<&-; sleep 0.3)", in: root)
+            let stderr = try String(contentsOfFile: root + "/stderr.txt", encoding: .utf8)
+            #expect(!stderr.contains("Fatal error") && !stderr.contains("stack trace"), "\(command): \(stderr)")
+        }
+    }
+
     @Test func importExportDiffAndErrors() throws {
         let root = try Self.makeRepository()
         defer { try? FileManager.default.removeItem(atPath: root) }

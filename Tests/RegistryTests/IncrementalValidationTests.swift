@@ -65,6 +65,25 @@ struct IncrementalValidationTests {
         builder.diagnostics(lifecycleDay: "2026-11-27", pending: builder.allPairs, existing: nil).map(\.description)
     }
 
+    /// A finding names the layer that set the value: environment.json for a variable it adds, the base
+    /// for one the base holds (an object patch merges; it does not take over the base's members).
+    @Test func findingsNameTheLayerThatSetTheValue() throws {
+        let repo = try TestRepository()
+        defer { repo.cleanup() }
+        var base = TestRepository.function("a")
+        if case .object(var o) = base { o["environment_variables"] = ["1BAD": "x"]; base = .object(o) }
+        try repo.write("lambda_functions/a/function.json", json: base)
+        try repo.write("terraform/environments/dev/environment.json", json: ["environment_variables": ["2BAD": "y", "GOOD": "z"]])
+        let source = WorkTreeSource(root: repo.root)
+        let builder = StateBuilder(validator: ConfigValidator(today: "2026-11-27"))
+        try builder.update(to: try source.scan(), source: source)
+        let keyFindings = builder.diagnostics(lifecycleDay: nil, pending: [], existing: nil).filter { $0.rule == "FN-ENV-KEY" }
+        #expect(keyFindings.map { "\($0.file) \($0.pointer)" }.sorted() == [
+            "lambda_functions/a/function.json /environment_variables/1BAD",
+            "terraform/environments/dev/environment.json /environment_variables/2BAD",
+        ])
+    }
+
     @Test(arguments: 1...12)
     func incrementalFindingsEqualAFreshBuild(seed: Int) throws {
         var rng = SeededRandom(seed: UInt64(seed))

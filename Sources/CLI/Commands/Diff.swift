@@ -34,7 +34,7 @@ struct Diff: ParsableCommand {
         for f in functions where !known.contains(f) { throw RegistryError.unknownFunction(f, known: known.sorted()) }
         let diff = SnapshotDiff(left: leftSnapshot, right: rightSnapshot, functions: functions, ignore: ignore)
         if global.format == .json {
-            FileHandle.standardOutput.write(Data(diff.jsonBytes()))
+            diff.jsonBytes().withUnsafeBufferPointer { Output.writeStandardOutput($0) }
         } else {
             DiffPrinter(style: global.style).print(diff, stat: stat)
         }

@@ -42,7 +42,7 @@ struct Import: ParsableCommand {
         let showProgress = isatty(2) != 0
         if history && showProgress {
             request.progress = { done, total in
-                FileHandle.standardError.write(Data("\r\u{1B}[Kimporting commits: \(done)/\(total)".utf8))
+                Output.writeStandardError("\r\u{1B}[Kimporting commits: \(done)/\(total)")
             }
         }
         let store = try Store(path: global.databasePath(root: defaultRoot(root)))
@@ -50,10 +50,10 @@ struct Import: ParsableCommand {
         do {
             report = try Importer(store: store).run(request)
         } catch {
-            if history && showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if history && showProgress { Output.writeStandardError("\r\u{1B}[K") }
             throw error
         }
-        if history && showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if history && showProgress { Output.writeStandardError("\r\u{1B}[K") }
         for w in report.warnings.uniqued() { Output.error(w.description) }
         if global.format == .json {
             var o = JSONObject()

@@ -14,24 +14,42 @@ struct Style {
 
 enum Output {
     static func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        var text = text
+        text.withUTF8 { writeStandardOutput($0) }
     }
 
     static func line(_ text: String = "") { write(text + "\n") }
 
     /// Writes raw bytes to stdout (all of them, retrying short writes); large outputs stream through this.
     static func writeStandardOutput(_ bytes: UnsafeBufferPointer<UInt8>) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = Foundation.write(1, bytes.baseAddress! + offset, bytes.count - offset)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return }  // stdout closed (a pager quit): nothing more to say
-            offset += n
+        if !writeAll(1, bytes) && errno == EPIPE {
+            // The reader went away (`fnreg log | head`). SIGPIPE is ignored while git runs as a child
+            // (a dead child must be an error, not fnreg's death); end the way any Unix tool does here.
+            signal(SIGPIPE, SIG_DFL)
+            raise(SIGPIPE)
         }
     }
 
+    /// Writes all of `bytes` to `fd`; false on an error (errno says which).
+    private static func writeAll(_ fd: Int32, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return false }
+            offset += n
+        }
+        return true
+    }
+
+    /// Writes to stderr; a closed stderr is ignored (there is nowhere left to say anything).
+    static func writeStandardError(_ text: String) {
+        var text = text
+        _ = text.withUTF8 { writeAll(2, $0) }
+    }
+
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        writeStandardError(text.hasSuffix("\n") ? text : text + "\n")
     }
 
     static func json(_ value: JSONValue) { write(JSONWriter.pretty(value)) }
