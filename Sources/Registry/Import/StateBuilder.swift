@@ -389,11 +389,6 @@ final class StateBuilder {
         return .object(o)
     }
 
-    private func effectiveValue(_ pair: FunctionInEnvironment) -> JSONValue {
-        let l = layers(pair)!
-        return Layering.effective(base: bases[pair.function]!.value, environmentPatch: patchValue(l.environment), override: patchValue(l.override))
-    }
-
     /// The effective runtime (RFC 7396 on one field: the last layer that sets or deletes it wins).
     private func effectiveRuntime(_ pair: FunctionInEnvironment) -> String? {
         var runtime = bases[pair.function]?.value["runtime"]
@@ -424,29 +419,32 @@ final class StateBuilder {
             pairDiagnostics[pair] = nil
             return
         }
-        do {
-            // Only the top-level fields the patches changed need checking: the base's own fields were
-            // checked with the base, and defaults are valid. Merge just those fields (RFC 7396 per key).
-            let base = bases[pair.function]!.value.objectValue ?? JSONObject()
-            let envPatch = patchValue(l.environment)?.objectValue, override = patchValue(l.override)?.objectValue
-            var partial = JSONObject()
-            for key in ["name", "runtime", "handler"] { partial[key] = base[key] }
-            var changed = Set<String>()
-            for key in Set((envPatch?.keys ?? []) + (override?.keys ?? [])) {
-                var value = base[key]
-                for patch in [envPatch, override] {
-                    guard let p = patch?[key] else { continue }
-                    value = p.isNull ? nil : MergePatch.apply(p, to: value ?? .null)
-                }
-                let fallback = FunctionSchema.defaultValue(key)
-                if value == nil { value = fallback }
-                partial[key] = value
-                if value != base[key] && (value == nil || value != fallback) { changed.insert(key) }
-            }
-            let found = changed.isEmpty ? [] : validator.validate(.object(partial), file: l.basePath, lifecycle: .skip, only: changed)
-            let diagnostics = found.isEmpty ? [] : attribute(found, pair: pair, source: source)
-            pairDiagnostics[pair] = diagnostics.isEmpty ? nil : diagnostics
+        let envPatch = patchValue(l.environment)?.objectValue, override = patchValue(l.override)?.objectValue
+        let fields = Array(Set((envPatch?.keys ?? []) + (override?.keys ?? [])))
+        let (partial, changed) = Self.layered(fields, base: bases[pair.function]!.object, envPatch: envPatch, override: override)
+        let found = changed.isEmpty ? [] : validator.validate(.object(partial), file: l.basePath, lifecycle: .skip, only: changed)
+        let diagnostics = found.isEmpty ? [] : attribute(found, pair: pair, source: source)
+        pairDiagnostics[pair] = diagnostics.isEmpty ? nil : diagnostics
+    }
+
+    /// The effective values of `fields`, and of name, runtime and handler (which other rules read), by
+    /// RFC 7396 per top-level key and then the default; and which of `fields` the layering changed from
+    /// the base. Only those need checking: the base's own values were checked with the base, and
+    /// defaults are valid.
+    private static func layered(_ fields: [String], base: JSONObject, envPatch: JSONObject?, override: JSONObject?)
+        -> (partial: JSONObject, changed: Set<String>) {
+        var partial = JSONObject()
+        var changed = Set<String>()
+        for key in fields + ["name", "runtime", "handler"] where partial[key] == nil {
+            var value = base[key]
+            if let p = envPatch?[key] { value = p.isNull ? nil : MergePatch.apply(p, to: value ?? .null) }
+            if let p = override?[key] { value = p.isNull ? nil : MergePatch.apply(p, to: value ?? .null) }
+            let fallback = FunctionSchema.defaultValue(key)
+            if value == nil { value = fallback }
+            partial[key] = value
+            if fields.contains(key) && value != base[key] && (value == nil || value != fallback) { changed.insert(key) }
         }
+        return (partial, changed)
     }
 
     /// What changed between an environment's old and new patch, and how to re-check it per function.
@@ -550,17 +548,7 @@ final class StateBuilder {
             found += validator.aggregateFindings(field: m.field, members, file: base.path)
         }
         if !others.isEmpty {
-            var partial = JSONObject()
-            var changed = Set<String>()
-            for key in others + ["name", "runtime", "handler"] where partial[key] == nil {
-                var value = baseObject[key]
-                if let p = envPatch?[key] { value = p.isNull ? nil : MergePatch.apply(p, to: value ?? .null) }
-                if let p = override?[key] { value = p.isNull ? nil : MergePatch.apply(p, to: value ?? .null) }
-                let fallback = FunctionSchema.defaultValue(key)
-                if value == nil { value = fallback }
-                partial[key] = value
-                if others.contains(key) && value != baseObject[key] && (value == nil || value != fallback) { changed.insert(key) }
-            }
+            let (partial, changed) = Self.layered(others, base: baseObject, envPatch: envPatch, override: override)
             if !changed.isEmpty { found += validator.validate(.object(partial), file: base.path, lifecycle: .skip, only: changed) }
         }
         let fresh = found.isEmpty ? [] : attribute(found, pair: pair, source: source)
