@@ -140,7 +140,7 @@ struct HostileInputTests {
     static func dump(_ path: String) throws -> String {
         let db = try Database(path: path, readOnly: true)
         var out = ""
-        for table in ["revisions", "documents", "keys", "versions", "deployments", "blob_documents", "code_listings", "schema_migrations"] {
+        for table in ["revisions", "documents", "keys", "versions", "deployments", "blob_documents", "code_listings", "tree_digests", "schema_migrations"] {
             let s = try db.prepare("SELECT * FROM \(table) ORDER BY 1")
             while try s.step() { out += table + (0..<s.columnCount).map { "|" + (s.isNull($0) ? "NULL" : s.string($0)) }.joined() + "\n" }
         }

@@ -197,6 +197,38 @@ struct ImportTests {
         #expect(throws: RegistryError.self) { try Importer(store: fresh).run(second) }
     }
 
+    /// A work tree that is not a clean checkout is recognised as unchanged by the digest of its files
+    /// (`tree_digests`), and only then: a same-sized edit of a code file, a new file, or files that only
+    /// give the latest state after a rebuild are all told apart.
+    @Test func unchangedWorkTreeIsRecognisedByItsDigest() throws {
+        let repo = try TestRepository()
+        defer { repo.cleanup() }
+        try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a"))
+        try repo.write("lambda_functions/a/index.py", "print('a')")
+        try repo.write("terraform/environments/dev/environment.json", json: ["timeout": 10])
+        try repo.commit("one")
+        try repo.write("lambda_functions/a/notes.txt", "not committed")   // dirty: the files on disk are read
+        let (store, importer) = try repo.importer()
+        let first = try importer.run(repo.request())
+        #expect(first.imported.count == 1)
+        func digests() throws -> Int { try store.db.queryOne("SELECT count(*) FROM tree_digests", []) { $0.int(0) }! }
+        #expect(try digests() == 1)
+        #expect(try importer.run(repo.request()).noOp != nil)
+        // The same size, other bytes: a new code_hash, so a new revision.
+        try repo.write("lambda_functions/a/index.py", "print('b')")
+        #expect(try importer.run(repo.request()).imported.count == 1)
+        #expect(try importer.run(repo.request()).noOp != nil)
+        // A file outside any function changes no state: no revision, but its digest is remembered.
+        try repo.write("lambda_functions/README.md", "docs")
+        #expect(try importer.run(repo.request()).noOp != nil)
+        let before = try digests()
+        #expect(try importer.run(repo.request()).noOp != nil)
+        #expect(try digests() == before)
+        #expect(try store.revisions().count == 2)
+        let code = try Registry(store: store).snapshot(environment: "dev", at: nil).functions["a"]?["code_hash"]
+        #expect(code == .string(CodeHash.of([("index.py", Data("print('b')".utf8)), ("notes.txt", Data("not committed".utf8))])))
+    }
+
     @Test func unchangedWorkTreeAndReimportAreNoOps() throws {
         let repo = try TestRepository()
         defer { repo.cleanup() }

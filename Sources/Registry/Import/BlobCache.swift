@@ -14,8 +14,8 @@ final class BlobCache {
 
     init(store: Store) { db = store.db }
 
-    /// Whether `ref` names a git blob (work-tree references are content hashes of another kind).
-    static func isGitBlob(_ ref: FileRef) -> Bool { ref.kind == .regular && !ref.id.hasPrefix("wt:") }
+    /// Whether `ref` is a regular file's blob (work-tree files get git's blob ids too).
+    static func isGitBlob(_ ref: FileRef) -> Bool { ref.kind == .regular }
 
     /// The stored documents of those `blobs` an import has seen, by blob id (one query for all: a
     /// statement per blob would pay SQLite's per-transaction locking thousands of times).

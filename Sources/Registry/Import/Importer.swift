@@ -68,14 +68,15 @@ public final class Importer {
         let builder = StateBuilder(validator: validator(request), cache: BlobCache(store: store))
         let written = try WrittenState(store: store)
         builder.trust(written)
-        try builder.update(to: try git.tree(id), source: git)
+        let tree = try git.tree(id)
+        try builder.update(to: tree, source: git)
         let day = request.today ?? ISOTime.day(info.committedAt)
         let diagnostics = builder.diagnostics(lifecycleDay: day, pending: changedSince(written, builder), existing: written.functions)
         if !diagnostics.errors.isEmpty { throw RegistryError.invalidConfiguration(diagnostics) }
         var report = ImportReport()
         report.warnings = diagnostics.warnings
         if let revision = try write(builder.entries, candidates: nil, warnings: diagnostics.warnings, meta: Meta(info: info, source: source),
-                                    onlyIfChanged: false, written: written, cache: builder.cache) {
+                                    onlyIfChanged: false, written: written, cache: builder.cache, treeDigest: tree.digest) {
             report.imported.append(revision)
         } else {
             report.noOp = "Commit \(id.prefix(12)) is already imported; nothing to do."
@@ -111,10 +112,15 @@ public final class Importer {
             return try importCommit(git, head, request, source: "worktree")
         }
         let source = WorkTreeSource(root: root)
-        let builder = StateBuilder(validator: validator(request))
+        let tree = try source.scan()
+        // The same files as the latest revision (by path, kind and blob id): the same state.
+        if let latest = try store.latestRevision(), try store.hasTreeDigest(tree.digest, revision: latest.number) {
+            return ImportReport(noOp: "The work tree equals revision \(latest.number); nothing to do.")
+        }
+        let builder = StateBuilder(validator: validator(request), cache: BlobCache(store: store))
         let written = try WrittenState(store: store)
         builder.trust(written)
-        try builder.update(to: try source.scan(), source: source)
+        try builder.update(to: tree, source: source)
         let day = request.today ?? ISOTime.day(Int64(Date().timeIntervalSince1970))
         let diagnostics = builder.diagnostics(lifecycleDay: day, pending: changedSince(written, builder), existing: written.functions)
         if !diagnostics.errors.isEmpty { throw RegistryError.invalidConfiguration(diagnostics) }
@@ -122,7 +128,8 @@ public final class Importer {
         report.warnings = diagnostics.warnings
         let meta = Meta(commit: nil, authorName: ProcessInfo.processInfo.environment["USER"], authorEmail: nil,
                         committedAt: Int64(Date().timeIntervalSince1970), message: "work tree \(root)", source: "worktree")
-        if let revision = try write(builder.entries, candidates: nil, warnings: diagnostics.warnings, meta: meta, onlyIfChanged: true, written: written) {
+        if let revision = try write(builder.entries, candidates: nil, warnings: diagnostics.warnings, meta: meta, onlyIfChanged: true, written: written,
+                                    cache: builder.cache, treeDigest: tree.digest) {
             report.imported.append(revision)
         } else {
             report.noOp = "The work tree equals revision \(written.revision); nothing to do."
@@ -197,8 +204,10 @@ public final class Importer {
                 written.revision = revision.number
             } else {
                 report.warnings += diagnostics.warnings
+                // The digest of the files is recorded for the last commit only (it costs a pass over the tree).
                 if let revision = try write(builder.entries, candidates: touched, warnings: diagnostics.warnings,
-                                            meta: Meta(info: info, source: "commit"), onlyIfChanged: false, written: written, cache: builder.cache) {
+                                            meta: Meta(info: info, source: "commit"), onlyIfChanged: false, written: written, cache: builder.cache,
+                                            treeDigest: index == commits.count - 1 ? builder.tree.digest : nil) {
                     report.imported.append(revision)
                 }
                 touched.removeAll()
@@ -239,7 +248,7 @@ public final class Importer {
     /// commit is already imported, or `onlyIfChanged` and nothing changed). Only `candidates` can have
     /// changed since `written` (nil: any key); `written` follows what was stored.
     private func write(_ entries: [StateKey: Document], candidates: Set<StateKey>?, warnings: [Diagnostic], meta: Meta,
-                       onlyIfChanged: Bool, written: WrittenState, cache: BlobCache? = nil) throws -> Revision? {
+                       onlyIfChanged: Bool, written: WrittenState, cache: BlobCache? = nil, treeDigest: String? = nil) throws -> Revision? {
         do {
             return try store.db.transaction(.immediate) { () -> Revision? in
                 if let commit = meta.commit, try store.revision(commit: commit) != nil { return nil }
@@ -253,7 +262,11 @@ public final class Importer {
                 let allKeys = keys ?? Set(entries.keys).union(written.hashes.keys)
                 var changes: [(StateKey, Document?)] = []
                 for key in allKeys where entries[key]?.hash != written.hashes[key] { changes.append((key, entries[key])) }
-                if onlyIfChanged && changes.isEmpty && latest != nil && (meta.commit == nil || meta.commit == latest?.commit) { return nil }
+                if onlyIfChanged && changes.isEmpty, let latest, meta.commit == nil || meta.commit == latest.commit {
+                    // These files give the latest state: the next import of them can stop at the digest.
+                    if let treeDigest { try store.recordTreeDigest(treeDigest, revision: latest.number) }
+                    return nil
+                }
                 let warningsJSON = warnings.isEmpty ? nil : JSONWriter.canonical(.array(warnings.map(\.json)))
                 let number = try store.insertRevision(commit: meta.commit, authorName: meta.authorName, authorEmail: meta.authorEmail,
                                                       committedAt: meta.committedAt, message: meta.message, source: meta.source, warnings: warningsJSON)
@@ -261,6 +274,7 @@ public final class Importer {
                     try store.insertVersion(key, revision: number, document: document)
                 }
                 try cache?.save()
+                if let treeDigest { try store.recordTreeDigest(treeDigest, revision: number) }
                 written.apply(changes, revision: number)
                 return try store.revision(number)
             }

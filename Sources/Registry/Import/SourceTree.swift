@@ -36,6 +36,30 @@ struct SourceTree {
         path.hasPrefix("lambda_functions/") || path.hasPrefix("terraform/environments/")
     }
 
+    /// SHA-256 over the relevant files as `<path> NUL <kind> NUL <blob id> LF`, in path order: equal
+    /// digests, equal files, so equal stored state (the state is a function of these files alone).
+    var digest: String {
+        var hasher = SHA256Hasher()
+        let separator: [UInt8] = [0], newline: [UInt8] = [0x0A]
+        for path in files.keys.filter(SourceTree.isRelevant).sorted(by: codePointLess) {
+            let ref = files[path]!
+            let kind: String
+            switch ref.kind {
+            case .regular: kind = "f"
+            case .symlink: kind = "l"
+            case .submodule: kind = "s"
+            case .special: kind = "x"
+            }
+            hasher.update(path)
+            hasher.update(separator)
+            hasher.update(kind)
+            hasher.update(separator)
+            hasher.update(ref.id)
+            hasher.update(newline)
+        }
+        return hex(hasher.finalize())
+    }
+
     static func isFunctionJSON(_ path: String) -> Bool {
         let bytes = path.utf8
         return bytes.starts(with: "lambda_functions/".utf8) && (bytes.elementsEqual("lambda_functions/function.json".utf8)
@@ -159,7 +183,7 @@ final class WorkTreeSource: ContentSource {
                 throw RegistryError.refused("\(relative) is a symbolic link; configuration documents must be regular files.")
             }
             // Like git, a symlink contributes its target text, never the file it points to.
-            add(relative, Data(target.utf8), kind: .symlink, tree: &tree)
+            add(relative, Array(target.utf8), kind: .symlink, tree: &tree)
         case S_IFREG:
             let fd = open(absolute, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
             guard fd >= 0 else { throw RegistryError.io("Cannot read \(relative); check its permissions.") }
@@ -180,16 +204,17 @@ final class WorkTreeSource: ContentSource {
                 done += n
             }
             if done < size { bytes.removeLast(size - done) }
-            add(relative, Data(bytes), kind: .regular, tree: &tree)
+            add(relative, bytes, kind: .regular, tree: &tree)
         default:
             let what = type == S_IFIFO ? "a FIFO" : type == S_IFSOCK ? "a socket" : "a device"
             throw RegistryError.refused("\(relative) is not a regular file (\(what)); remove it from the repository.")
         }
     }
 
-    private func add(_ path: String, _ data: Data, kind: FileRef.Kind, tree: inout SourceTree) {
-        let id = "wt:" + hex(SHA256Hasher.hash(data))
-        bytes[id] = data
+    /// Records a file under the id git would give its contents (equal bytes, equal id).
+    private func add(_ path: String, _ data: [UInt8], kind: FileRef.Kind, tree: inout SourceTree) {
+        let id = gitBlobID(data)
+        bytes[id] = Data(data)
         tree.files[path] = FileRef(id: id, kind: kind)
     }
 }

@@ -45,6 +45,22 @@ public struct SHA256Hasher {
     }
 }
 
+/// Git's object id of a blob with these contents: SHA-1 of `blob <size> NUL <bytes>`, in hex. A file
+/// read from a work tree gets the id git would give it, so the blob cache serves work trees too.
+public func gitBlobID(_ bytes: [UInt8]) -> String {
+    let context = EVP_MD_CTX_new()
+    defer { EVP_MD_CTX_free(context) }
+    EVP_DigestInit_ex(context, EVP_sha1(), nil)
+    var header = Array("blob \(bytes.count)".utf8)
+    header.append(0)
+    _ = EVP_DigestUpdate(context, header, header.count)
+    bytes.withUnsafeBytes { _ = EVP_DigestUpdate(context, $0.baseAddress, $0.count) }
+    var digest = [UInt8](repeating: 0, count: 20)
+    var length: UInt32 = 20
+    EVP_DigestFinal_ex(context, &digest, &length)
+    return hex(digest)
+}
+
 private let hexDigits = Array("0123456789abcdef".utf8)
 
 /// Lowercase hexadecimal of `bytes`.

@@ -89,6 +89,16 @@ public final class Store {
         return next
     }
 
+    /// Whether files with this digest (`SourceTree.digest`) are known to give revision `number`'s state.
+    func hasTreeDigest(_ digest: String, revision number: Int) throws -> Bool {
+        try db.queryOne("SELECT 1 FROM tree_digests WHERE revision = ?1 AND digest = ?2", [.integer(Int64(number)), .text(digest)]) { _ in true } ?? false
+    }
+
+    /// Records that files with this digest give revision `number`'s state.
+    func recordTreeDigest(_ digest: String, revision number: Int) throws {
+        try db.run("INSERT OR IGNORE INTO tree_digests (revision, digest) VALUES (?1, ?2)", [.integer(Int64(number)), .text(digest)])
+    }
+
     // MARK: - Documents and versions
 
     /// Stores `document` once (content-addressed) and returns its row id.
