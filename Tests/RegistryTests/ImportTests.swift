@@ -229,6 +229,33 @@ struct ImportTests {
         #expect(code == .string(CodeHash.of([("index.py", Data("print('b')".utf8)), ("notes.txt", Data("not committed".utf8))])))
     }
 
+    /// A missing object early in a large `cat-file --batch` request is an error at once, not a hang:
+    /// git goes on answering the rest into a pipe nobody reads, and stops reading the request.
+    @Test func missingObjectInALargeBatchFailsWithoutHanging() throws {
+        let repo = try TestRepository()
+        defer { repo.cleanup() }
+        try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a"))
+        try repo.commit("one")
+        let blob = try repo.git(["rev-parse", "HEAD:lambda_functions/a/function.json"])
+        let git = try #require(GitRepository.open(containing: repo.root))
+        let request = [String(repeating: "0", count: 39) + "1"] + Array(repeating: blob, count: 20_000)
+        // On another thread, so that a regression fails here after 30 s instead of hanging the run.
+        final class Outcome: @unchecked Sendable { var error: Error? }
+        let outcome = Outcome()
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            do { _ = try git.read(request) } catch { outcome.error = error }
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + 30) == .success else {
+            Issue.record("git.read hung on a missing object in a large batch")
+            return
+        }
+        #expect(outcome.error is RegistryError)
+        // The next read starts a fresh cat-file.
+        #expect(try git.read([blob]).count == 1)
+    }
+
     @Test func unchangedWorkTreeAndReimportAreNoOps() throws {
         let repo = try TestRepository()
         defer { repo.cleanup() }

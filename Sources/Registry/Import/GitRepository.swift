@@ -172,7 +172,12 @@ public final class GitRepository {
     /// Blob contents, in the order asked, through one long-lived `git cat-file --batch`.
     func read(_ ids: [String]) throws -> [Data] {
         if catFile == nil { catFile = try CatFileBatch(workTree: workTree) }
-        return try catFile!.read(ids)
+        do {
+            return try catFile!.read(ids)
+        } catch {
+            catFile = nil  // it was stopped mid-batch; a later read starts a new one
+            throw error
+        }
     }
 }
 
@@ -227,7 +232,13 @@ final class CatFileBatch {
             child.write(request)
             group.leave()
         }
-        defer { group.wait() }
+        var complete = false
+        defer {
+            // Stopped early (a missing object): git would go on answering into a pipe nobody reads,
+            // stop reading its requests, and leave the writer blocked. End git so the writer returns.
+            if !complete { child.terminate() }
+            group.wait()
+        }
         var out: [Data] = []
         out.reserveCapacity(ids.count)
         for id in ids {
@@ -238,6 +249,7 @@ final class CatFileBatch {
             }
             out.append(try readBytes(size))
         }
+        complete = true
         return out
     }
 }

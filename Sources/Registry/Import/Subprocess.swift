@@ -73,6 +73,11 @@ final class ChildProcess {
         return true
     }
 
+    /// Ends the child now (SIGKILL); `wait()` then reaps it. A write to its stdin fails with EPIPE.
+    func terminate() {
+        if status == nil { kill(pid, SIGKILL) }
+    }
+
     func closeStdin() {
         if stdin >= 0 { Glibc.close(stdin); stdin = -1 }
     }
