@@ -113,8 +113,9 @@ public final class Importer {
         }
         let source = WorkTreeSource(root: root)
         let tree = try source.scan()
+        let digest = tree.digest
         // The same files as the latest revision (by path, kind and blob id): the same state.
-        if let latest = try store.latestRevision(), try store.hasTreeDigest(tree.digest, revision: latest.number) {
+        if let latest = try store.latestRevision(), try store.hasTreeDigest(digest, revision: latest.number) {
             return ImportReport(noOp: "The work tree equals revision \(latest.number); nothing to do.")
         }
         let builder = StateBuilder(validator: validator(request), cache: BlobCache(store: store))
@@ -129,7 +130,7 @@ public final class Importer {
         let meta = Meta(commit: nil, authorName: ProcessInfo.processInfo.environment["USER"], authorEmail: nil,
                         committedAt: Int64(Date().timeIntervalSince1970), message: "work tree \(root)", source: "worktree")
         if let revision = try write(builder.entries, candidates: nil, warnings: diagnostics.warnings, meta: meta, onlyIfChanged: true, written: written,
-                                    cache: builder.cache, treeDigest: tree.digest) {
+                                    cache: builder.cache, treeDigest: digest) {
             report.imported.append(revision)
         } else {
             report.noOp = "The work tree equals revision \(written.revision); nothing to do."

@@ -462,13 +462,11 @@ final class StateBuilder {
         let fields = patchDelta(old, new)
         var memberwise: [(field: String, patch: JSONObject, findings: [Diagnostic])] = []
         var others: [String] = []
-        var unfiltered = validator
-        unfiltered.allowedSecrets = []
         for field in fields.sorted() {
             if ConfigValidator.memberwiseFields.contains(field), case .object(let patch)? = new?[field],
                patch.allSatisfy({ $0.value.objectValue == nil }) {
                 let members = JSONObject(sortedUnique: patch.filter { !$0.value.isNull })
-                memberwise.append((field, patch, unfiltered.memberFindings(field: field, members, file: file, functionName: "")))
+                memberwise.append((field, patch, validator.memberFindings(field: field, members, file: file)))
             } else {
                 others.append(field)
             }

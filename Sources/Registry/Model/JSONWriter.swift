@@ -255,12 +255,6 @@ public struct PrettyPrinter {
         output.append(0x0A)
     }
 
-    /// Hands out what is printed so far and starts a new output buffer.
-    public mutating func take() -> [UInt8] {
-        defer { output.removeAll(keepingCapacity: true) }
-        return output
-    }
-
     /// Passes what is printed so far to `sink` and empties the buffer (keeping its capacity).
     public mutating func drain(_ sink: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
         try output.withUnsafeBufferPointer { try sink($0) }

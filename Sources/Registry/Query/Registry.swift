@@ -102,7 +102,6 @@ public final class Registry {
         let bases = try stream(.base, ""), codes = try stream(.code, "")
         let overrides = try environments.map { try stream(.override, $0) }
         var members = Array(repeating: [(name: String, canonical: [UInt8])](), count: environments.count)
-        for i in members.indices { members[i].reserveCapacity(bases.estimatedCount) }
         while let (function, base) = try bases.next() {
             let code = try codes.take(function).map { try JSONParser.parse($0).stringValue } ?? nil
             let scanned = CanonicalSplice.memberRanges(base)
@@ -129,7 +128,6 @@ public final class Registry {
     private final class KeyStream {
         private let statement: Statement
         private var head: (String, [UInt8])?
-        let estimatedCount = 1024
 
         init(_ statement: Statement) throws {
             self.statement = statement

@@ -40,11 +40,12 @@ extension ConfigValidator {
     /// checked once for its members and per function only for the sum.
     public static let memberwiseFields: Set<String> = ["environment_variables", "tags"]
 
-    /// The per-member findings (secrets included) of `object` as the value of `field`, for a function
-    /// named `functionName` (the secrets allow-list is per function).
-    func memberFindings(field: String, _ object: JSONObject, file: String, functionName: String) -> [Diagnostic] {
-        var v = Run(file: file, validator: self)
-        v.functionName = functionName
+    /// The per-member findings (secrets included) of `object` as the value of `field`, for any function:
+    /// the secrets allow-list, which is per function, is not applied (the caller filters by function).
+    func memberFindings(field: String, _ object: JSONObject, file: String) -> [Diagnostic] {
+        var unfiltered = self
+        unfiltered.allowedSecrets = []
+        var v = Run(file: file, validator: unfiltered)
         let p = JSONPointer.root.appending(field)
         for m in object {
             if field == "environment_variables" { v.environmentVariable(m, p) } else { v.tag(m, p) }
