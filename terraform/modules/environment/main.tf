@@ -1,0 +1,44 @@
+# One environment: IAM roles, functions and the REST API for the functions of one fnreg snapshot.
+# Every environment root is this module with its own provider, backend and exported variables:
+# everything environment-specific lives in the configuration repository (environment.json and
+# overrides/) and reaches Terraform only through fnreg's export.
+locals {
+  environment = var.registry_snapshot.environment
+  name_prefix = "${local.environment}-"
+  tags = {
+    ManagedBy        = "terraform"
+    RegistryRevision = tostring(var.registry_snapshot.revision)
+    RegistrySnapshot = var.registry_snapshot.snapshot_hash
+  }
+}
+
+module "iam" {
+  source = "../iam"
+
+  functions           = var.functions
+  additional_policies = { for name, f in var.functions : name => jsonencode(try(f.additional_policies, [])) }
+  name_prefix         = local.name_prefix
+  tags                = local.tags
+}
+
+module "lambda" {
+  source = "../lambda"
+
+  functions       = var.functions
+  role_arns       = module.iam.role_arns
+  artifact_bucket = var.artifact_bucket
+  name_prefix     = local.name_prefix
+  tags            = local.tags
+}
+
+module "api_gateway" {
+  source = "../api_gateway"
+
+  functions              = var.functions
+  name                   = "${local.environment}-functions"
+  stage_name             = local.environment
+  invoke_arns            = module.lambda.invoke_arns
+  function_names         = module.lambda.function_names
+  cognito_user_pool_arns = var.cognito_user_pool_arns
+  tags                   = local.tags
+}
