@@ -17,11 +17,13 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // The system libcrypto, for SHA-256 only (Debian: libssl-dev). See README "Dependencies".
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // The system zlib, for deflate in `fnreg package` zips (Debian: zlib1g-dev). See README "Dependencies".
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .executableTarget(name: "EmbedMigrationsTool", path: "Sources/EmbedMigrationsTool"),
         .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["EmbedMigrationsTool"]),
         .target(
             name: "Registry",
-            dependencies: ["CSQLite", "CCrypto"],
+            dependencies: ["CSQLite", "CCrypto", "CZlib"],
             plugins: ["EmbedMigrations"]),
         .executableTarget(
             name: "CLI",

@@ -2,30 +2,48 @@ import ArgumentParser
 import Foundation
 import Registry
 
-func defaultActor() -> String {
-    let env = ProcessInfo.processInfo.environment
-    return env["GITHUB_ACTOR"] ?? env["BUILD_USER_ID"] ?? env["GITLAB_USER_LOGIN"] ?? env["USER"] ?? "unknown"
-}
-
 struct Deploy: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Record that an environment now runs a snapshot.")
+    static let configuration = CommandConfiguration(
+        abstract: "Record that an environment now runs the snapshot that was applied.",
+        discussion: """
+            Reads registry_snapshot from the applied functions.auto.tfvars.json (default: terraform/environments/ENV of the
+            repository; --from another file or directory), re-hashes its functions (a hand-edited file is refused) and checks
+            that the registry holds that snapshot; or takes --at POINT. With neither file nor --at it records nothing: it never
+            assumes HEAD. A file written by `fnreg rollback` records a deployment of kind rollback. Recording the snapshot the
+            environment already runs records nothing and says so.
+            """)
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "The environment.") var env: String
-    @Option(help: "The point in history (default: HEAD).") var at: String?
-    @Option(help: "Who deployed (default: the CI actor or $USER).") var by: String?
-    @Option(help: "A note.") var note: String?
-    @Flag(help: "Record even when the environment already runs this snapshot.") var force = false
+    @OptionGroup var output: FormatOption
+    @Option(help: "The environment.", completion: Completions.environment) var env: String
+    @Option(help: "The applied functions.auto.tfvars.json, or a directory holding it.", completion: .file(extensions: ["json"])) var from: String?
+    @Option(help: "The snapshot's point in history, instead of (or checked against) the file.") var at: String?
+    @Option(help: "Refuse any snapshot whose hash is not this one.") var expectHash: String?
+    @Option(help: "Who deployed (default: the CI actor, $USER, or the login name).") var by: String?
+    @Option(help: "A note (a build URL, a ticket).") var note: String?
 
     func run() throws {
-        let store = try Store(path: global.databasePath())
-        let registry = Registry(store: store)
-        let (d, created) = try registry.deploy(environment: env, at: at, by: by ?? defaultActor(), note: note, force: force)
-        if global.format == .json { Output.json(d.json); return }
-        if created {
-            Output.line("Recorded deployment \(d.number): \(env) runs revision \(d.revision) (\(d.snapshotHash)).")
+        let workspace = try global.workspace()
+        let (path, _) = try global.databasePath(workspace)
+        let registry = Registry(store: try Store(path: path, readOnly: false), workspace: workspace)
+        var file = from
+        if file == nil && at == nil {
+            let standard = (workspace.root as NSString).appendingPathComponent("terraform/environments/\(env)/\(TerraformExport.fileName)")
+            if FileManager.default.fileExists(atPath: standard) { file = standard }
+        }
+        let result = try registry.deploy(environment: env, file: file, point: at, expectHash: expectHash, by: by ?? defaultActor(), note: note)
+        let d = result.deployment
+        if output.format == .json {
+            guard case .object(var o) = d.json else { return }
+            o["recorded"] = .bool(result.recorded)
+            o["commit"] = try registry.store.revision(d.revision)?.commit.map { .string($0) } ?? .null
+            Output.json(.object(o))
+            return
+        }
+        if result.recorded {
+            Output.line("Recorded deployment \(d.number) (\(d.kind)\(d.restores.map { " of deployment \($0)" } ?? "")): \(env) runs revision \(d.revision) (\(d.snapshotHash)).")
         } else {
-            Output.line("\(env) already runs this snapshot (deployment \(d.number)); nothing recorded (use --force to record anyway).")
+            Output.line("\(env) already runs this snapshot (deployment \(d.number), revision \(d.revision)); nothing recorded.")
         }
     }
 }
@@ -34,74 +52,98 @@ struct Deployments: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Deployment history, newest first.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Only this environment.") var env: String?
+    @OptionGroup var output: FormatOption
+    @Option(help: "Only this environment.", completion: Completions.environment) var env: String?
+    @Option(name: [.customShort("n"), .long], help: "At most this many deployments.") var limit: Int?
 
     func run() throws {
         let registry = try global.registry()
-        let all = try registry.deployments(environment: env)
-        if global.format == .json { Output.json(.array(all.map(\.json))); return }
-        var rows: [[String]] = []
-        for (i, d) in all.enumerated() {
-            let previous = all[(i + 1)...].first { $0.environment == d.environment }
-            var summary = "first deployment"
-            if let previous {
-                let diff = SnapshotDiff(left: try registry.snapshot(environment: d.environment, revision: registry.store.revision(previous.revision)!),
-                                        right: try registry.snapshot(environment: d.environment, revision: registry.store.revision(d.revision)!))
-                let counts = Dictionary(grouping: diff.changes, by: \.status).mapValues(\.count)
-                summary = diff.isEmpty ? "no change" : ["added", "removed", "modified"].compactMap { s in
-                    counts[SnapshotDiff.Change.Status(rawValue: s)!].map { "\($0) \(s)" } }.joined(separator: ", ")
-            }
-            let commit = try registry.store.revision(d.revision)?.commit.map { String($0.prefix(8)) } ?? "-"
-            rows.append(["\(d.number)", d.environment, "\(d.revision)", commit, d.kind + (d.restores.map { " of \($0)" } ?? ""),
-                         d.deployedBy, ISOTime.format(d.deployedAt), summary])
+        let summaries = try registry.deploymentSummaries(environment: env, limit: limit)
+        if output.format == .json {
+            Output.json(["deployments": .array(summaries.map { s in
+                guard case .object(var o) = s.deployment.json else { return .null }
+                o["commit"] = s.commit.map { .string($0) } ?? .null
+                o["changes"] = s.changes.map { c in ["added": .number(Double(c.added)), "removed": .number(Double(c.removed)), "modified": .number(Double(c.modified))] } ?? .null
+                return .object(o)
+            })])
+            return
         }
-        Output.table(["#", "ENV", "REV", "COMMIT", "KIND", "BY", "WHEN", "CHANGES"], rows, style: global.style)
+        Output.table(["#", "ENV", "REV", "COMMIT", "KIND", "BY", "WHEN", "CHANGES"], summaries.map { s in
+            let d = s.deployment
+            let summary = s.changes.map { c in
+                c.isEmpty ? "no change" : [(c.added, "added"), (c.removed, "removed"), (c.modified, "modified")].filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+            } ?? "first deployment"
+            return ["\(d.number)", d.environment, "\(d.revision)", s.commit.map { String($0.prefix(8)) } ?? "-", d.kind + (d.restores.map { " of \($0)" } ?? ""),
+                    d.deployedBy, ISOTime.format(d.deployedAt), summary]
+        }, style: global.style)
     }
 }
 
 struct Rollback: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Roll an environment back to a previous deployment's snapshot.")
+    static let configuration = CommandConfiguration(
+        abstract: "Write an earlier deployment's snapshot as the Terraform inputs, and show what changes; records nothing.",
+        discussion: """
+            Default target: the latest deployment before the current one (before the one it restored, when the current one is a
+            rollback) whose snapshot differs. The file is marked with the deployment it restores. Apply it with Terraform, then
+            run `fnreg deploy --env ENV`, which records a deployment of kind rollback. Until then the registry says the
+            environment runs what it ran.
+            """)
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "The environment.") var env: String
+    @OptionGroup var output: FormatOption
+    @Option(help: "The environment.", completion: Completions.environment) var env: String
     @Option(help: "The deployment to restore, deploy:N (default: the latest earlier one that differs).") var to: String?
     @Flag(help: "Show what would change; write nothing.") var dryRun = false
-    @Option(help: "Where to write the Terraform export (default: terraform/environments/ENV).") var out: String?
-    @Option(help: "Who rolls back (default: the CI actor or $USER).") var by: String?
-    @Option(help: "A note.") var note: String?
+    @Option(help: "Where to write the Terraform inputs (default: terraform/environments/ENV).", completion: .directory) var out: String?
 
     func run() throws {
-        let store = try Store(path: global.databasePath(), readOnly: dryRun)
-        let registry = Registry(store: store)
+        let registry = try global.registry()
         let plan = try registry.planRollback(environment: env, to: to)
-        if global.format == .text {
-            Output.line("Rolling \(env) back from deployment \(plan.current.number) (revision \(plan.current.revision)) to deployment \(plan.target.number) (revision \(plan.target.revision)):")
-            DiffPrinter(style: global.style).print(plan.diff, stat: false)
+        var written: String?
+        if !dryRun {
+            let root = registry.workspace?.root ?? FileManager.default.currentDirectoryPath
+            let directory = out ?? (root as NSString).appendingPathComponent("terraform/environments/\(env)")
+            let result = try TerraformExport.write(plan.targetSnapshot, to: directory, check: false, restores: plan.target.number,
+                                                   confinedTo: out == nil ? root : nil)
+            switch result {
+            case .written(let p), .unchanged(let p), .differs(let p), .missing(let p): written = p
+            }
         }
-        if dryRun {
-            if global.format == .json { Output.json(plan.diff.json) } else { Output.line("Dry run: nothing written.") }
+        if output.format == .json {
+            Output.json(["environment": .string(env), "current": plan.current.json, "target": plan.target.json,
+                         "snapshot_hash": .string(plan.targetSnapshot.hash), "written": written.map { .string($0) } ?? .null,
+                         "recorded": false, "changes": .array(plan.diff.changes.map { ["function": .string($0.function), "status": .string($0.status.rawValue)] })])
             return
         }
-        let directory = out ?? (global.repositoryRoot() as NSString).appendingPathComponent("terraform/environments/\(env)")
-        _ = try TerraformExport.write(plan.targetSnapshot, to: directory, check: false)
-        let d = try registry.recordRollback(plan, by: by ?? defaultActor(), note: note)
-        if global.format == .json { Output.json(d.json); return }
-        Output.line("Wrote \(directory)/\(TerraformExport.fileName) and recorded deployment \(d.number) (rollback to deployment \(plan.target.number)).")
+        Output.line("Rolling \(env) back from deployment \(plan.current.number) (revision \(plan.current.revision)) to deployment \(plan.target.number) (revision \(plan.target.revision)):")
+        DiffPrinter(style: global.style).print(plan.diff, stat: false)
+        if let written {
+            Output.line("Wrote \(written) with deployment \(plan.target.number)'s snapshot (\(plan.targetSnapshot.hash)). Nothing is recorded yet:"
+                + " apply it (terraform -chdir=\((written as NSString).deletingLastPathComponent) apply), then run `fnreg deploy --env \(env)` to record the rollback.")
+        } else {
+            Output.line("Dry run: nothing written, nothing recorded.")
+        }
     }
 }
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "What is imported but not yet deployed, per environment.")
+    static let configuration = CommandConfiguration(abstract: "What the registry records, whether it is behind its branch, and what is imported but not deployed.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Only this environment.") var env: String?
+    @OptionGroup var output: FormatOption
+    @Option(help: "Only this environment.", completion: Completions.environment) var env: String?
     @Flag(help: "Show field changes.") var verbose = false
     @Flag(help: "Exit 1 when something is pending.") var exitCode = false
 
     func run() throws {
-        let statuses = try global.registry().status(environment: env)
-        if global.format == .json {
-            Output.json(.array(statuses.map { s in
+        let registry = try global.registry()
+        let record = try registry.recordStatus()
+        let statuses = try registry.status(environment: env)
+        if output.format == .json {
+            Output.json(["binding": record.binding?.json ?? .null, "head_revision": record.head.map { .number(Double($0.number)) } ?? .null,
+                         "branch_tip": record.tip.map { .string($0) } ?? .null,
+                         "commits_behind": record.commitsBehind.map { .number(Double($0)) } ?? .null, "branch_rewritten": .bool(record.rewritten),
+                         "environments": .array(statuses.map { s in
                 var o = JSONObject()
                 o["environment"] = .string(s.environment)
                 o["head_revision"] = .number(Double(s.head.number))
@@ -109,9 +151,18 @@ struct Status: ParsableCommand {
                 o["pending"] = .bool(s.isPending)
                 o["changes"] = s.pending.map { d in .array(d.changes.map { ["function": .string($0.function), "status": .string($0.status.rawValue)] }) } ?? .null
                 return .object(o)
-            }))
+            })])
         } else {
             let style = global.style
+            if let binding = record.binding { Output.line("Records \(binding.description).") }
+            if let head = record.head, let branch = record.binding?.branch {
+                if record.rewritten {
+                    Output.line(style.red("\(branch) was rewritten: revision \(head.number)'s commit is no longer on it; run fnreg import --accept-rewrite to record it as it is."))
+                } else if let behind = record.commitsBehind {
+                    Output.line(behind == 0 ? "\(branch) is at revision \(head.number): up to date."
+                                : style.yellow("\(branch) is \(behind) commit\(behind == 1 ? "" : "s") ahead of revision \(head.number): run fnreg import."))
+                }
+            }
             for s in statuses {
                 Output.line(style.bold(s.environment) + ": HEAD is revision \(s.head.number); " + (s.deployment.map {
                     "deployed: revision \($0.revision) (deployment \($0.number), \($0.kind), \(ISOTime.format($0.deployedAt)))" } ?? "never deployed"))
@@ -119,7 +170,7 @@ struct Status: ParsableCommand {
                 if diff.isEmpty { Output.line("  up to date") }
                 for c in diff.changes {
                     Output.line("  \(c.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(c.function)")
-                    if verbose && c.status == .modified { for l in DiffPrinter.describe(c.operations) { Output.line("      " + l) } }
+                    if verbose && c.status == .modified { for l in DiffPrinter.describe(c.operations) { Output.line("      " + Output.field(l)) } }
                 }
             }
         }
@@ -128,24 +179,25 @@ struct Status: ParsableCommand {
 }
 
 struct Doctor: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Verify the database: integrity, document hashes, revisions, migrations.")
+    static let configuration = CommandConfiguration(abstract: "Verify the database: integrity, documents against their hashes, revisions, deployments, migrations.")
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: FormatOption
 
     func run() throws {
-        let path = global.databasePath()
-        guard FileManager.default.fileExists(atPath: path) else { throw RegistryError.notADatabase(path, reason: "the file does not exist") }
+        let workspace = try global.workspace()
+        let (path, _) = try global.databasePath(workspace)
         let store = try Store(path: path, readOnly: true)
-        let problems = try store.doctor()
-        if global.format == .json {
-            Output.json(["ok": .bool(problems.isEmpty), "problems": .array(problems.map { .string($0) })])
-        } else if problems.isEmpty {
-            Output.line("\(path): no problems found.")
+        let problems = try Registry(store: store, workspace: workspace).doctor()
+        let binding = try store.binding()
+        if output.format == .json {
+            Output.json(["database": .string(path), "binding": binding?.json ?? .null, "ok": .bool(problems.isEmpty), "problems": .array(problems.map { JSONValue.string($0) })])
         } else {
-            for p in problems { Output.line(p) }
+            Output.line("\(path) records \(binding?.description ?? "nothing yet (no import bound it)").")
+            if problems.isEmpty { Output.line("\(path): no problems found.") } else { for p in problems { Output.line(Output.field(p)) } }
         }
         if !problems.isEmpty {
-            Output.error("fnreg: the database \(path) has \(problems.count) problem(s); restore it from a backup.")
+            Output.error("fnreg: the database \(path) has \(problems.count) problem(s); restore it from a backup, or rebuild the record with fnreg import --history into a new database.")
             throw ExitCode(3)
         }
     }
@@ -155,11 +207,13 @@ struct Backup: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Write a consistent copy of the database while others may be writing.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "The new backup file.") var to: String
+    @Option(help: "The new backup file.", completion: .file()) var to: String
 
     func run() throws {
-        let store = try Store(path: global.databasePath(), readOnly: true)
+        let workspace = try global.workspace()
+        let (path, _) = try global.databasePath(workspace)
+        let store = try Store(path: path, readOnly: true)
         try store.backup(to: to)
-        Output.line("Backed up \(global.databasePath()) to \(to).")
+        Output.line("Backed up \(path) to \(to).")
     }
 }

@@ -4,15 +4,25 @@ import Registry
 
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Compare two snapshots, each ENV[@POINT].",
-        discussion: "Examples: fnreg diff staging prod; fnreg diff prod@2026-11-01 prod; fnreg diff prod@deploy:7 prod@HEAD")
+        discussion: """
+            Examples: fnreg diff staging prod; fnreg diff prod@2026-11-01 prod; fnreg diff prod@deploy:7 prod@HEAD;
+            fnreg diff prod prod@worktree (what the change in the work tree would do to prod, nothing written).
+            """)
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "The left side, ENV[@POINT].") var left: String
-    @Argument(help: "The right side, ENV[@POINT].") var right: String
-    @Option(name: .customLong("function"), help: "Only this function (repeatable).") var functions: [String] = []
+    @Option(name: .long, help: "Output format: text, json, or markdown (a summary for a pull-request comment).") var format: DiffFormat = .text
+    @Argument(help: "The left side, ENV[@POINT].", completion: Completions.reference) var left: String
+    @Argument(help: "The right side, ENV[@POINT].", completion: Completions.reference) var right: String
+    @Option(name: .customLong("function"), help: "Only this function (repeatable).", completion: Completions.function) var functions: [String] = []
     @Option(help: "Ignore changes at this JSON Pointer; '*' matches one segment (repeatable).") var ignore: [String] = []
-    @Flag(help: "Counts per function only.") var stat = false
+    @Flag(help: "Counts per function only, with a totals line.") var stat = false
     @Flag(help: "Exit 1 when the snapshots differ.") var exitCode = false
+
+    enum DiffFormat: String, ExpressibleByArgument { case text, json, markdown }
+
+    func validate() throws {
+        if stat && format != .text { throw ValidationError("--stat is a text summary; --format \(format.rawValue) lists every change already.") }
+    }
 
     func run() throws {
         for pattern in ignore where JSONPointer(parsing: pattern) == nil {
@@ -20,23 +30,21 @@ struct Diff: ParsableCommand {
         }
         let registry = try global.registry()
         let l = SnapshotReference(parsing: left), r = SnapshotReference(parsing: right)
-        let leftRevision = try registry.resolve(l.point, environment: l.environment)
-        let rightRevision = try registry.resolve(r.point, environment: r.environment)
         let leftSnapshot: Snapshot, rightSnapshot: Snapshot
-        if leftRevision.number == rightRevision.number {
-            let both = try registry.snapshots(environments: [l.environment, r.environment], revision: leftRevision)
+        if l.point == r.point || (l.point ?? "HEAD") == (r.point ?? "HEAD") {
+            let both = try registry.snapshots(environments: [l.environment, r.environment], at: l.point)
             (leftSnapshot, rightSnapshot) = (both[0], both[1])
         } else {
-            leftSnapshot = try registry.snapshot(environment: l.environment, revision: leftRevision)
-            rightSnapshot = try registry.snapshot(environment: r.environment, revision: rightRevision)
+            leftSnapshot = try registry.snapshot(environment: l.environment, at: l.point)
+            rightSnapshot = try registry.snapshot(environment: r.environment, at: r.point)
         }
         let known = Set(leftSnapshot.functionNames).union(rightSnapshot.functionNames)
         for f in functions where !known.contains(f) { throw RegistryError.unknownFunction(f, known: known.sorted()) }
         let diff = SnapshotDiff(left: leftSnapshot, right: rightSnapshot, functions: functions, ignore: ignore)
-        if global.format == .json {
-            diff.jsonBytes().withUnsafeBufferPointer { Output.writeStandardOutput($0) }
-        } else {
-            DiffPrinter(style: global.style).print(diff, stat: stat)
+        switch format {
+        case .json: diff.jsonBytes().withUnsafeBufferPointer { Output.writeStandardOutput($0) }
+        case .markdown: DiffPrinter.markdown(diff)
+        case .text: DiffPrinter(style: global.style).print(diff, stat: stat)
         }
         if exitCode && !diff.isEmpty { throw ExitCode(1) }
     }
@@ -45,13 +53,19 @@ struct Diff: ParsableCommand {
 struct DiffPrinter {
     var style: Style
 
+    static func side(_ s: Snapshot) -> String {
+        s.revision.isPreview ? "\(s.environment)@worktree" : "\(s.environment)@rev:\(s.revision.number)"
+    }
+
     func print(_ diff: SnapshotDiff, stat: Bool) {
-        func side(_ s: Snapshot) -> String { "\(s.environment)@rev:\(s.revision.number)" }
+        let side = Self.side
         if diff.isEmpty {
             Output.line("No differences between \(side(diff.left)) and \(side(diff.right)).")
             return
         }
         Output.line(style.bold("\(side(diff.left)) → \(side(diff.right)): \(diff.changes.count) function(s) differ"))
+        var counts: [SnapshotDiff.Change.Status: Int] = [:]
+        var operations = 0
         for change in diff.changes {
             let mark: String
             switch change.status {
@@ -59,6 +73,8 @@ struct DiffPrinter {
             case .removed: mark = style.red("- \(change.function)")
             case .modified: mark = style.yellow("~ \(change.function)")
             }
+            counts[change.status, default: 0] += 1
+            operations += change.operations.count
             if stat {
                 Output.line("\(mark)  \(change.status.rawValue), \(change.operations.count) change(s)")
                 continue
@@ -77,8 +93,28 @@ struct DiffPrinter {
                 case .reordered: text = style.dim(line.text)
                 case .changed: text = line.text
                 }
-                Output.line("    \(pointer)  \(text)")
+                Output.line("    \(Output.field(pointer))  \(text)")
             }
+        }
+        if stat {
+            Output.line("\(diff.changes.count) function(s) changed: \(counts[.added] ?? 0) added, \(counts[.removed] ?? 0) removed, \(counts[.modified] ?? 0) modified; \(operations) field change(s)")
+        }
+    }
+
+    /// A short Markdown summary (a pull-request comment): a table of changed functions and fields.
+    static func markdown(_ diff: SnapshotDiff) {
+        func cell(_ s: String) -> String { Output.field(s).replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "`", with: "'") }
+        Output.line("### fnreg: \(side(diff.left)) → \(side(diff.right))")
+        Output.line()
+        if diff.isEmpty { Output.line("No differences."); return }
+        Output.line("\(diff.changes.count) function(s) differ.")
+        Output.line()
+        Output.line("| function | change | fields |")
+        Output.line("|---|---|---|")
+        for change in diff.changes {
+            let fields = change.operations.prefix(8).map { "`\(cell($0.path.display))`" }.joined(separator: ", ")
+                + (change.operations.count > 8 ? ", … (\(change.operations.count))" : "")
+            Output.line("| `\(cell(change.function))` | \(change.status.rawValue) | \(fields) |")
         }
     }
 

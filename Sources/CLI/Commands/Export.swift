@@ -8,11 +8,11 @@ struct Export: ParsableCommand {
 }
 
 struct ExportJSON: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "json", abstract: "Print the snapshot of an environment as JSON.")
+    static let configuration = CommandConfiguration(commandName: "json", abstract: "Print the snapshot of an environment as JSON (always JSON).")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "The environment.") var env: String
-    @Option(help: "The point in history (default: HEAD).") var at: String?
+    @Option(help: "The environment.", completion: Completions.environment) var env: String
+    @Option(help: "The point in history (default: HEAD; also worktree).") var at: String?
 
     func run() throws {
         let snapshot = try global.registry().snapshot(environment: env, at: at)
@@ -21,24 +21,54 @@ struct ExportJSON: ParsableCommand {
 }
 
 struct ExportTerraform: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "terraform", abstract: "Write functions.auto.tfvars.json for a snapshot.")
+    static let configuration = CommandConfiguration(commandName: "terraform", abstract: "Write functions.auto.tfvars.json for a snapshot.",
+        discussion: "The file is written whole or not at all. The default directory, terraform/environments/ENV of the repository, is refused when a symbolic link would move it out.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "The environment.") var env: String
+    @Option(help: "The environment.", completion: Completions.environment) var env: String
     @Option(help: "The point in history (default: HEAD).") var at: String?
-    @Option(help: "The directory to write into (default: terraform/environments/ENV).") var out: String?
-    @Flag(help: "Only compare with what is in the directory; exit 1 on a difference.") var check = false
+    @Option(help: "The directory to write into (default: terraform/environments/ENV).", completion: .directory) var out: String?
+    @Flag(help: "Only compare with the file in the directory; exit 1 when it differs or is missing.") var check = false
 
     func run() throws {
-        let snapshot = try global.registry().snapshot(environment: env, at: at)
-        let directory = out ?? (global.repositoryRoot() as NSString).appendingPathComponent("terraform/environments/\(env)")
-        let result = try TerraformExport.write(snapshot, to: directory, check: check)
+        let registry = try global.registry()
+        let snapshot = try registry.snapshot(environment: env, at: at)
+        let root = registry.workspace?.root ?? FileManager.default.currentDirectoryPath
+        let directory = out ?? (root as NSString).appendingPathComponent("terraform/environments/\(env)")
+        let result = try TerraformExport.write(snapshot, to: directory, check: check, confinedTo: out == nil ? root : nil)
         switch result {
-        case .written(let path): Output.line("Wrote \(path) (revision \(snapshot.revision.number), \(snapshot.hash)).")
-        case .unchanged(let path): Output.line("\(path) is up to date (revision \(snapshot.revision.number)).")
+        case .written(let path): Output.line("Wrote \(path) (\(env) at \(Output.describe(snapshot.revision)), \(snapshot.hash)).")
+        case .unchanged(let path): Output.line("\(path) is up to date (\(env) at \(Output.describe(snapshot.revision))).")
         case .differs(let path):
-            Output.error("\(path) differs from the export of \(env) at revision \(snapshot.revision.number); run `fnreg export terraform --env \(env)` to rewrite it.")
+            Output.error("\(path) differs from the export of \(env) at \(Output.describe(snapshot.revision)); run `fnreg export terraform --env \(env)` to rewrite it.")
+            throw ExitCode(1)
+        case .missing(let path):
+            Output.error("\(path) does not exist; run `fnreg export terraform --env \(env)` to write it.")
             throw ExitCode(1)
         }
+    }
+}
+
+struct Package: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build a function's deployment package as a reproducible zip and print its code_hash.",
+        discussion: """
+            The zip holds exactly the files the function's code_hash covers: its directory's files other than function.json,
+            symbolic links resolved within the repository, read from the recorded commit (default HEAD) or, with --at worktree,
+            from the work tree. Entries are sorted, dated 1980-01-01, mode 0755, with no extra fields: the same files give the
+            same bytes. The code_hash printed is the one export json shows at that point.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: FormatOption
+    @Argument(help: "The function's name.", completion: Completions.function) var function: String
+    @Option(help: "The point in history (default: HEAD; also worktree).") var at: String?
+    @Option(help: "The zip file to write.", completion: .file(extensions: ["zip"])) var out: String
+
+    func run() throws {
+        let registry = try global.registry()
+        let result = try registry.package(function: function, at: at, to: out)
+        if output.format == .json { Output.json(result.json); return }
+        Output.line(result.codeHash)
     }
 }

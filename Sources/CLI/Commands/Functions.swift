@@ -6,8 +6,9 @@ struct Functions: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List functions with their key settings.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Show effective settings in this environment (default: base configurations).") var env: String?
-    @Option(help: "The point in history (default: HEAD).") var at: String?
+    @OptionGroup var output: FormatOption
+    @Option(help: "Show effective settings in this environment (default: base configurations).", completion: Completions.environment) var env: String?
+    @Option(help: "The point in history (default: HEAD; also worktree).") var at: String?
 
     func run() throws {
         let registry = try global.registry()
@@ -18,17 +19,25 @@ struct Functions: ParsableCommand {
             revision = snapshot.revision
             rows = snapshot.functions.map { ($0.key, $0.value) }
         } else {
-            revision = try registry.resolve(at)
-            rows = try registry.baseFunctions(at: revision.number).map { ($0.name, $0.config) }
+            switch try registry.target(at) {
+            case .revision(let r):
+                revision = r
+                rows = try registry.baseFunctions(at: r.number).map { ($0.name, $0.config) }
+            case .worktree:
+                revision = Revision.preview(at: Int64(Date().timeIntervalSince1970))
+                rows = try registry.worktreeBaseFunctions().map { ($0.name, $0.config) }
+            }
         }
-        if global.format == .json {
+        if output.format == .json {
             var o = JSONObject()
-            o["revision"] = .number(Double(revision.number))
+            o["revision"] = revision.isPreview ? .null : .number(Double(revision.number))
+            o["commit"] = revision.commit.map { .string($0) } ?? .null
             o["environment"] = env.map { .string($0) } ?? .null
             o["functions"] = .object(JSONObject(rows))
             Output.json(.object(o))
             return
         }
+        Output.line("\(env.map { "\($0) at " } ?? "Base configurations at ")\(Output.describe(revision)): \(rows.count) function(s)")
         Output.table(["NAME", "RUNTIME", "MEMORY", "TIMEOUT", "API"], rows.map { name, c in
             [name, c["runtime"]?.stringValue ?? "", Output.brief(c["memory_size"]), Output.brief(c["timeout"]),
              c["api"]?.objectValue.map { o in "\((o["methods"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ",")) \(o["path"]?.stringValue ?? "")" } ?? "-"]

@@ -3,9 +3,11 @@ import Foundation
 import Registry
 
 struct Validate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Validate a configuration repository's work tree (no database needed).")
+    static let configuration = CommandConfiguration(
+        abstract: "Validate a configuration repository's work tree (no database needed).",
+        discussion: "Exit 0 when clean, 1 when there are errors (or warnings with --strict). In a git checkout, files git ignores are left out, as an import would. With a registry at hand, functions it already records count as existing for runtime lifecycle rules; otherwise every function counts as new.")
 
-    @Argument(help: "The configuration repository (default: the current directory).")
+    @Argument(help: "The configuration repository (default: the current directory).", completion: .directory)
     var path: String = "."
 
     @Option(help: "Output format: text, json or sarif.")
@@ -17,14 +19,28 @@ struct Validate: ParsableCommand {
     @Option(help: "Judge runtime lifecycle dates at this day (default: $FNREG_TODAY, else today).")
     var today: String?
 
+    @Option(name: .long, help: ArgumentHelp("A registry whose latest revision says which functions exist (default: the repository's, when there is one).", valueName: "path"))
+    var db: String?
+
+    @Flag(name: .long, help: "Never colour the output.") var noColor = false
+
     enum ValidateFormat: String, ExpressibleByArgument { case text, json, sarif }
 
     func run() throws {
         let day = try resolveToday(today) ?? currentDay()
-        let diagnostics = try WorkTreeValidation.validate(path: path, today: day)
+        // Which functions exist: from the registry's latest revision when one exists (never created here).
+        var existing: Set<String>?
+        if let workspace = try? Workspace.at(path) {
+            let databasePath = db ?? ProcessInfo.processInfo.environment["FNREG_DB"] ?? (try? workspace.defaultDatabasePath())
+            if let databasePath, FileManager.default.fileExists(atPath: databasePath),
+               let registry = try? Registry(databasePath: databasePath), let head = try? registry.store.latestRevision() {
+                existing = Set(try registry.functionNames(at: head.number))
+            }
+        }
+        let diagnostics = try WorkTreeState.validate(path: path, today: day, existing: existing)
         switch format {
         case .text:
-            for d in diagnostics { Output.line(d.description) }
+            for d in diagnostics { Output.line(Output.field(d.description)) }
             Output.line("\(diagnostics.errors.count) error(s), \(diagnostics.warnings.count) warning(s)")
         case .json:
             var o = JSONObject()
@@ -58,7 +74,7 @@ enum Sarif {
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
             "runs": [[
-                "tool": ["driver": ["name": "fnreg", "rules": .array(rules.map { ["id": .string($0)] })]],
+                "tool": ["driver": ["name": "fnreg", "version": .string(FnregVersion.version), "rules": .array(rules.map { ["id": .string($0)] })]],
                 "results": .array(results),
             ]],
         ]

@@ -62,11 +62,11 @@ public struct SnapshotDiff: Sendable {
             // Canonical members are sorted by key (code point): merge-join them, no hashing.
             var i = 0, j = 0
             while i < lm.count || j < rm.count {
-                if j == rm.count || (i < lm.count && codePointLess(lm[i].key, rm[j].key)) {
+                if j == rm.count || (i < lm.count && keyLess(lm[i].key, rm[j].key)) {
                     guard let old = parse(l, lm[i].value) else { return false }
                     ops.append(PatchOperation(op: .remove, path: path.appending(lm[i].key), value: nil, old: old))
                     i += 1
-                } else if i == lm.count || codePointLess(rm[j].key, lm[i].key) {
+                } else if i == lm.count || keyLess(rm[j].key, lm[i].key) {
                     guard let value = parse(r, rm[j].value) else { return false }
                     ops.append(PatchOperation(op: .add, path: path.appending(rm[j].key), value: value, old: nil))
                     j += 1
@@ -101,7 +101,7 @@ public struct SnapshotDiff: Sendable {
             w.writeCanonical(s.revision.commit.map { .string($0) } ?? .null)
             w.append(",\"environment\":")
             w.writeString(s.environment)
-            w.append(",\"revision\":\(s.revision.number),\"snapshot_hash\":")
+            w.append(",\"revision\":\(s.revision.isPreview ? "null" : String(s.revision.number)),\"snapshot_hash\":")
             w.writeString(s.hash)
             w.append("}")
         }
@@ -113,7 +113,14 @@ public struct SnapshotDiff: Sendable {
             w.append(",\"operations\":[")
             for (j, op) in c.operations.enumerated() {
                 if j > 0 { w.append(",") }
-                w.append("{\"op\":\"\(op.op.rawValue)\",\"path\":")
+                w.append("{")
+                if let old = op.old {
+                    // Not part of RFC 6902 (a patch consumer ignores it): the value before the change.
+                    w.append("\"old\":")
+                    w.writeCanonical(old)
+                    w.append(",")
+                }
+                w.append("\"op\":\"\(op.op.rawValue)\",\"path\":")
                 w.writeString(op.path.description)
                 if op.op != .remove, let value = op.value {
                     w.append(",\"value\":")
@@ -123,7 +130,7 @@ public struct SnapshotDiff: Sendable {
             }
             w.append("],\"status\":\"\(c.status.rawValue)\"}")
         }
-        w.append("],\"left\":")
+        w.append("],\"format_version\":\(Snapshot.formatVersion),\"left\":")
         side(left)
         w.append(",\"right\":")
         side(right)

@@ -14,9 +14,6 @@ final class BlobCache {
 
     init(store: Store) { db = store.db }
 
-    /// Whether `ref` is a regular file's blob (work-tree files get git's blob ids too).
-    static func isGitBlob(_ ref: FileRef) -> Bool { ref.kind == .regular }
-
     /// The stored documents of those `blobs` an import has seen, by blob id (one query for all: a
     /// statement per blob would pay SQLite's per-transaction locking thousands of times).
     func documents(blobs: [String]) throws -> [String: Document] {
@@ -45,15 +42,15 @@ final class BlobCache {
         return out
     }
 
-    /// The listing digest of a directory's code files: SHA-256 over `<relative path> NUL <blob id> NUL`
-    /// in the (sorted) order given; nil when a file is not a git blob.
-    static func listing(_ files: [(String, FileRef)]) -> String? {
+    /// The listing digest of a package: SHA-256 over `<path bytes> NUL <blob id> NUL` of its files
+    /// (links resolved), in the (sorted) order given.
+    static func listing(_ files: [CodePackage.File]) -> String? {
         var hasher = SHA256Hasher()
-        for (path, ref) in files {
-            guard isGitBlob(ref) else { return nil }
-            hasher.update(path)
+        for file in files {
+            guard file.ref.kind == .regular else { return nil }
+            hasher.update(file.path.bytes)
             hasher.update([UInt8(0)])
-            hasher.update(ref.id)
+            hasher.update(file.ref.id)
             hasher.update([UInt8(0)])
         }
         return hex(hasher.finalize())

@@ -3,13 +3,19 @@ import Foundation
 /// What to import.
 public struct ImportRequest {
     public var path: String
+    /// Move the record forward to this commit (`--commit REF`).
     public var commit: String?
+    /// Move the record forward to the tracked branch's tip (`--history`).
     public var history = false
+    /// The branch to track, on the first import only (default: the current branch, or `main`).
     public var branch: String?
+    /// Record invalid commits as skipped revisions and go on (else stop at the first).
     public var skipInvalid = false
-    /// Fixed day ("YYYY-MM-DD") for runtime lifecycle rules; nil: the commit's day (history) or today.
+    /// Record the branch as it is after a rewrite (force-push, reset, rebase), instead of refusing.
+    public var acceptRewrite = false
+    /// Fixed day ("YYYY-MM-DD") for runtime lifecycle rules; nil: the commit's day (or today for a plain directory).
     public var today: String?
-    /// Called after each commit of `--history` with (done, total).
+    /// Called after each recorded commit with (done, total).
     public var progress: ((Int, Int) -> Void)?
 
     public init(path: String) { self.path = path }
@@ -20,15 +26,22 @@ public struct ImportReport {
     public var imported: [Revision] = []
     public var skipped: [Revision] = []
     public var warnings: [Diagnostic] = []
-    /// Set when nothing was written, saying why (already imported, unchanged, nothing new).
+    /// Set when nothing was written, saying why (already recorded, older, unchanged).
     public var noOp: String?
+    /// What the registry records, after the import.
+    public var binding: Binding?
 }
 
-/// Imports source states into the store: each one validated first, then written as one transaction.
+/// Imports source states into the store. A git-bound registry only ever moves forward along its
+/// branch: the commits to record are planned from the branch's first-parent history, then each is
+/// built, validated and written in its own transaction, by one pipeline for every mode.
 public final class Importer {
     let store: Store
 
     public init(store: Store) { self.store = store }
+
+    /// Another import wrote between the plan and the write: plan again.
+    private struct Replan: Error {}
 
     public func run(_ request: ImportRequest) throws -> ImportReport {
         let root = request.path
@@ -36,186 +49,278 @@ public final class Importer {
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw RegistryError.notAConfigurationRepository(root)
         }
-        if request.history {
-            guard let git = GitRepository.open(containing: root) else {
-                throw RegistryError.git("\(root) is not inside a git work tree; --history needs one.")
+        for attempt in 1...5 {
+            do {
+                if let git = try GitRepository.open(containing: root) {
+                    return try importGit(git, request)
+                }
+                if request.history || request.commit != nil {
+                    throw RegistryError.usage("\(root) is not inside a git work tree; --\(request.history ? "history" : "commit") needs one.")
+                }
+                return try importDirectory(request)
+            } catch is Replan where attempt < 5 {
+                continue
             }
-            return try importHistory(git, request)
         }
-        if let ref = request.commit {
-            guard let git = GitRepository.open(containing: root) else {
-                throw RegistryError.git("\(root) is not inside a git work tree; --commit needs one.")
-            }
-            guard let id = try git.resolve(ref) else {
-                throw RegistryError.git("\(ref) does not name a commit of the repository at \(root).")
-            }
-            return try importCommit(git, id, request)
-        }
-        return try importWorkTree(request)
+        throw RegistryError.databaseBusy(store.db.path)
     }
 
     private func validator(_ request: ImportRequest) -> ConfigValidator {
         ConfigValidator(today: request.today ?? ISOTime.day(Int64(Date().timeIntervalSince1970)))
     }
 
-    // MARK: - One commit
+    // MARK: - Git: the plan
 
-    private func importCommit(_ git: GitRepository, _ id: String, _ request: ImportRequest, source: String = "commit") throws -> ImportReport {
-        if let existing = try store.revision(commit: id) {
-            return ImportReport(noOp: "Commit \(id.prefix(12)) is already imported as revision \(existing.number); nothing to do.")
+    private func importGit(_ git: GitRepository, _ request: ImportRequest) throws -> ImportReport {
+        var binding = try store.binding()
+        let latestCommitted = try store.latestCommittedRevision()
+        let hasRevisions = try store.latestRevision() != nil
+        if binding?.kind == .directory || (binding == nil && latestCommitted == nil && hasRevisions) {
+            let recorded = binding?.description ?? "a plain directory (its revisions name no commit)"
+            throw RegistryError.refused("This registry records \(recorded); \(git.root) is a git work tree. Use a registry of its own for it (--db).")
         }
-        let info = try git.commitInfo(id)
+        // The branch and its tip.
+        let branch: String
+        if let bound = binding?.branch {
+            if let asked = request.branch, asked != bound {
+                throw RegistryError.refused("This registry records branch \(bound); --branch \(asked) is refused (--branch only chooses the branch on the first import).")
+            }
+            branch = bound
+        } else if let asked = request.branch {
+            branch = asked
+        } else if let current = git.currentBranch {
+            branch = current
+        } else if try git.branchTip("main") != nil {
+            branch = "main"
+        } else {
+            throw RegistryError.usage("HEAD is detached and there is no branch main; name the branch to record with --branch.")
+        }
+        guard let tip = try git.branchTip(branch) else {
+            if try git.resolve("HEAD") == nil {
+                throw RegistryError.refused("The repository at \(git.root) has no commits yet; commit first, then import.")
+            }
+            let known = try git.localAndRemoteBranches()
+            let hint = closestMatches(branch, in: known).first.map { "; did you mean \($0)?" } ?? (known.isEmpty ? "" : "; branches: \(known.prefix(10).joined(separator: ", "))")
+            throw RegistryError.refused("There is no branch \(branch) in the repository at \(git.root)\(hint)")
+        }
+        // The repository: identified by the root of the branch's first-parent history.
+        guard let rootCommit = try git.rootCommit(tip) else { throw RegistryError.git("git found no root commit for \(branch).") }
+        if let binding {
+            guard binding.rootCommit == rootCommit, binding.prefix == git.prefix else {
+                throw RegistryError.refused("This registry records \(binding.description); \(git.root) is another repository"
+                    + " (its \(branch) starts at \(rootCommit.prefix(12))\(binding.prefix == git.prefix ? "" : ", configuration in \(git.prefix.isEmpty ? "its top level" : git.prefix)")); use a registry of its own for it (--db).")
+            }
+        }
+        // The target.
+        let workTree = !request.history && request.commit == nil
+        let target: String
+        if request.history {
+            target = tip
+        } else if let ref = request.commit {
+            guard let id = try git.resolve(ref) else { throw RegistryError.refused("\(ref) does not name a commit of the repository at \(git.root).") }
+            target = id
+        } else {
+            guard let head = try git.resolve("HEAD") else { throw RegistryError.refused("The repository at \(git.root) has no commits yet; commit first, then import.") }
+            target = head
+        }
+        let lastAvailable = try latestCommitted.map { try git.hasCommit($0.commit!) } ?? false
+        if git.isShallow, !lastAvailable {
+            throw RegistryError.refused("\(git.root) is a shallow clone: the registry needs \(branch)'s history back to \(latestCommitted == nil ? "its first commit" : "revision \(latestCommitted!.number)"); run `git fetch --unshallow` (in CI: fetch-depth: 0).")
+        }
+        if binding == nil {
+            binding = Binding(kind: .git, rootCommit: rootCommit, branch: branch, prefix: git.prefix, sourcePath: git.root,
+                              boundAt: Int64(Date().timeIntervalSince1970))
+            if let latestCommitted, !(try git.hasCommit(latestCommitted.commit!)) {
+                throw RegistryError.refused("This registry's revisions come from another repository (commit \(latestCommitted.commit!.prefix(12)) of revision \(latestCommitted.number) is not in \(git.root)); use a registry of its own for it (--db).")
+            }
+        }
+        var report = ImportReport()
+        report.binding = binding
+
+        // 1. The target must be on the branch.
+        let onBranch = try git.isOnFirstParentHistory(target, of: tip)
+        let recordedTarget = try store.revision(commit: target)
+        let mergedRecorded = try recordedTarget != nil && git.isAncestor(target, of: tip)
+        if !onBranch && !mergedRecorded {
+            throw RegistryError.refused("Commit \(target.prefix(12)) is not recorded: \(try explainOffBranch(target, branch: branch, tip: tip, git: git))."
+                + " A registry records \(branch) only; to see what a change would do, run `fnreg diff ENV ENV@worktree`.")
+        }
+        // 2. A work tree must be a clean checkout of its commit.
+        if workTree {
+            let dirty = try WorkTreeState.changes(git: git, head: target)
+            if !dirty.isEmpty {
+                let shown = dirty.prefix(10).map(\.description).joined(separator: ", ") + (dirty.count > 10 ? ", … (\(dirty.count) in all)" : "")
+                throw RegistryError.refused("The work tree differs from commit \(target.prefix(12)) (\(shown)); the registry records commits only."
+                    + " Check the change with `fnreg validate` and `fnreg diff ENV ENV@worktree`, and import it once it is committed to \(branch).")
+            }
+        }
+        // 3-6. What to record.
+        var plan: [String] = []
+        var rewriteOf: Int?
+        if let latest = latestCommitted, let last = latest.commit {
+            if !(try git.isAncestor(last, of: tip)) {
+                guard let base = try git.mergeBase(last, target) else {
+                    throw RegistryError.refused("Revision \(latest.number) (commit \(last.prefix(12))) shares no history with \(branch); use a registry of its own (--db).")
+                }
+                guard request.acceptRewrite else {
+                    throw RegistryError.refused("\(branch) was rewritten: revision \(latest.number) (commit \(last.prefix(12))) is no longer on it;"
+                        + " the tip is \(tip.prefix(12)) and their merge base is \(base.prefix(12)). Nothing was written;"
+                        + " rerun with --accept-rewrite to record \(branch) as it is now (earlier revisions stay as they were).")
+                }
+                plan = base == target ? [target] : try git.firstParentCommitsSince(base, to: target)
+                rewriteOf = latest.number
+                if plan.isEmpty {
+                    report.noOp = "Commit \(target.prefix(12)) is older than the merge base \(base.prefix(12)) of the rewrite; nothing to import."
+                    try bindIfNeeded(binding!)
+                    return report
+                }
+            } else if target == last {
+                report.noOp = "Commit \(target.prefix(12)) is already recorded as revision \(latest.number); nothing to import."
+            } else if try git.isAncestor(target, of: last) {
+                report.noOp = recordedTarget.map { "Commit \(target.prefix(12)) is already recorded as revision \($0.number) (the latest is \(latest.number)); nothing to import." }
+                    ?? "Commit \(target.prefix(12)) is older than revision \(latest.number); nothing to import."
+            } else if try git.isAncestor(last, of: target) {
+                plan = try git.firstParentDescendants(of: last, to: target)
+            } else {
+                throw RegistryError.refused("Commit \(target.prefix(12)) is on \(branch) but does not descend from revision \(latest.number) (commit \(last.prefix(12))): a merge brought that commit into \(branch) later; import \(branch)'s tip with `fnreg import --history`.")
+            }
+        } else {
+            plan = try git.firstParentCommits(target)
+        }
+        if plan.isEmpty {
+            try bindIfNeeded(binding!)
+            if report.noOp == nil { report.noOp = "Nothing to import." }
+            return report
+        }
+        return try record(plan, git: git, request: request, binding: binding!, previous: latestCommitted?.commit, rewriteOf: rewriteOf, report: report)
+    }
+
+    private func bindIfNeeded(_ binding: Binding) throws {
+        if try store.binding() == nil { try store.db.transaction(.immediate) { try store.bind(binding) } }
+    }
+
+    /// Why a commit that is not on the branch's first-parent history is not recorded.
+    func explainOffBranch(_ commit: String, branch: String, tip: String, git: GitRepository) throws -> String {
+        if try git.isAncestor(commit, of: tip) {
+            if let merge = try git.firstParentMerge(bringing: commit, into: tip) {
+                if let revision = try store.revision(commit: merge) {
+                    return "it is not on \(branch)'s first-parent history; it was merged into \(branch) by revision \(revision.number) (commit \(merge.prefix(12)))"
+                }
+                return "it is not on \(branch)'s first-parent history; it was merged into \(branch) by commit \(merge.prefix(12)) (not imported yet: run fnreg import)"
+            }
+        }
+        let others = try git.branches(containing: commit).filter { $0 != branch && $0 != "origin/\(branch)" }
+        if let first = others.first { return "it is on branch \(first), not on \(branch)" }
+        return "it is on no branch of the repository, not on \(branch)"
+    }
+
+    // MARK: - The pipeline
+
+    /// Records `commits` (consecutive first-parent commits, oldest first) after the latest revision,
+    /// each in its own transaction. `previous`: the commit of the latest revision the plan follows.
+    private func record(_ commits: [String], git: GitRepository, request: ImportRequest, binding: Binding, previous: String?,
+                        rewriteOf: Int?, report: ImportReport) throws -> ImportReport {
+        var report = report
         let builder = StateBuilder(validator: validator(request), cache: BlobCache(store: store))
         let written = try WrittenState(store: store)
-        builder.trust(written)
-        let tree = try git.tree(id)
-        try builder.update(to: tree, source: git)
-        let day = request.today ?? ISOTime.day(info.committedAt)
-        let diagnostics = builder.diagnostics(lifecycleDay: day, pending: changedSince(written, builder), existing: written.functions)
-        if !diagnostics.errors.isEmpty { throw RegistryError.invalidConfiguration(diagnostics) }
-        var report = ImportReport()
-        report.warnings = diagnostics.warnings
-        if let revision = try write(builder.entries, candidates: nil, warnings: diagnostics.warnings, meta: Meta(info: info, source: source),
-                                    onlyIfChanged: false, written: written, cache: builder.cache, treeDigest: tree.digest) {
-            report.imported.append(revision)
-        } else {
-            report.noOp = "Commit \(id.prefix(12)) is already imported; nothing to do."
+        builder.trust(written, validation: try store.latestRevision()?.validation)
+        // The first commit is read whole; the rest as one stream of first-parent changes.
+        var stream: [GitRepository.StreamedCommit] = []
+        if commits.count > 1 {
+            stream = try git.firstParentChanges("\(commits[0])..\(commits[commits.count - 1])")
+            if stream.map(\.info.id) != Array(commits.dropFirst()) { stream = [] }  // fall back to whole trees
         }
+        var touched = Set<StateKey>()
+        var expected = previous
+        for (index, id) in commits.enumerated() {
+            let info: GitRepository.CommitInfo
+            if index == 0 {
+                info = try git.commitInfo(id)
+                touched.formUnion(try builder.update(to: try git.tree(id), source: git))
+                // The builder starts empty: a key stored but absent from this commit (a deleted
+                // override, say) is in no change list, so diff every stored key too.
+                touched.formUnion(written.hashes.keys)
+            } else if !stream.isEmpty {
+                info = stream[index - 1].info
+                touched.formUnion(try builder.apply(stream[index - 1].changes, source: git))
+            } else {
+                info = try git.commitInfo(id)
+                touched.formUnion(try builder.update(to: try git.tree(id), source: git))
+            }
+            _ = builder.takeChangedPairs()
+            // Validation is a function of the tree: every rule over every configuration (runtime
+            // lifecycle at the commit's time); from history only which functions are new.
+            let day = request.today ?? ISOTime.day(info.committedAt)
+            let diagnostics = builder.diagnostics(lifecycleDay: day, pending: builder.allPairs, existing: written.functions)
+            let meta = Meta(info: info, source: request.history || request.commit != nil ? "commit" : "worktree",
+                            rewriteOf: index == 0 ? rewriteOf : nil, validation: builder.validationMarker)
+            if !diagnostics.errors.isEmpty {
+                guard request.skipInvalid else {
+                    throw HistoryError(commit: id, subject: info.message.split(separator: "\n").first.map(String.init) ?? "",
+                                       diagnostics: diagnostics, importedBefore: report.imported.count + report.skipped.count)
+                }
+                let reason = diagnostics.errors.first.map(\.description) ?? "invalid"
+                if let revision = try write([:], candidates: [], warnings: [], meta: meta, expected: expected, written: written,
+                                            binding: binding, skipReason: reason) {
+                    report.skipped.append(revision)
+                }
+            } else {
+                report.warnings += diagnostics.warnings
+                if let revision = try write(builder.entries, candidates: touched, warnings: diagnostics.warnings, meta: meta,
+                                            expected: expected, written: written, binding: binding, cache: builder.cache) {
+                    report.imported.append(revision)
+                }
+                touched.removeAll()
+            }
+            expected = id
+            request.progress?(index + 1, commits.count)
+        }
+        if report.imported.isEmpty && report.skipped.isEmpty { report.noOp = "Nothing to import: another import recorded these commits." }
         return report
     }
 
-    /// The pairs whose effective configuration differs from the stored state (lifecycle rules apply to them).
-    private func changedSince(_ written: WrittenState, _ builder: StateBuilder) -> Set<FunctionInEnvironment> {
-        _ = builder.takeChangedPairs()
-        let previous = written.layerHashes()
-        var out = Set<FunctionInEnvironment>()
-        for pair in builder.allPairs where previous[pair] != builder.layerHashes(pair) { out.insert(pair) }
-        for name in builder.functionNames where previous[FunctionInEnvironment(function: name, environment: "")] != builder.layerHashes(FunctionInEnvironment(function: name, environment: "")) {
-            out.insert(FunctionInEnvironment(function: name, environment: ""))
-        }
-        return out
-    }
+    // MARK: - A plain directory
 
-    // MARK: - Work tree
-
-    private func importWorkTree(_ request: ImportRequest) throws -> ImportReport {
+    private func importDirectory(_ request: ImportRequest) throws -> ImportReport {
         let root = request.path
         let fm = FileManager.default
         guard fm.fileExists(atPath: root + "/lambda_functions") || fm.fileExists(atPath: root + "/terraform/environments") else {
             throw RegistryError.notAConfigurationRepository(root)
         }
-        // A clean git checkout is its HEAD commit: read it from git objects (ignored files excluded).
-        if let git = GitRepository.open(containing: root), let head = try git.resolve("HEAD"), try git.configurationIsClean() {
-            if let existing = try store.revision(commit: head) {
-                return ImportReport(noOp: "The work tree is commit \(head.prefix(12)), already imported as revision \(existing.number); nothing to do.")
-            }
-            return try importCommit(git, head, request, source: "worktree")
+        var binding = try store.binding()
+        let hasCommits = try store.latestCommittedRevision() != nil
+        if binding?.kind == .git || (binding == nil && hasCommits) {
+            throw RegistryError.refused("This registry records \(binding?.description ?? "git commits"); \(root) is a plain directory, not a git work tree. Use a registry of its own for it (--db).")
         }
+        if binding == nil {
+            binding = Binding(kind: .directory, sourcePath: realPath(root) ?? root, boundAt: Int64(Date().timeIntervalSince1970))
+        }
+        var report = ImportReport()
+        report.binding = binding
         let source = WorkTreeSource(root: root)
         let tree = try source.scan()
         let digest = tree.digest
         // The same files as the latest revision (by path, kind and blob id): the same state.
         if let latest = try store.latestRevision(), try store.hasTreeDigest(digest, revision: latest.number) {
-            return ImportReport(noOp: "The work tree equals revision \(latest.number); nothing to do.")
+            report.noOp = "The directory equals revision \(latest.number); nothing to import."
+            try bindIfNeeded(binding!)
+            return report
         }
         let builder = StateBuilder(validator: validator(request), cache: BlobCache(store: store))
         let written = try WrittenState(store: store)
-        builder.trust(written)
+        builder.trust(written, validation: try store.latestRevision()?.validation)
         try builder.update(to: tree, source: source)
-        let day = request.today ?? ISOTime.day(Int64(Date().timeIntervalSince1970))
-        let diagnostics = builder.diagnostics(lifecycleDay: day, pending: changedSince(written, builder), existing: written.functions)
+        let now = Int64(Date().timeIntervalSince1970)
+        let diagnostics = builder.diagnostics(lifecycleDay: request.today ?? ISOTime.day(now), pending: builder.allPairs, existing: written.functions)
         if !diagnostics.errors.isEmpty { throw RegistryError.invalidConfiguration(diagnostics) }
-        var report = ImportReport()
         report.warnings = diagnostics.warnings
-        let meta = Meta(commit: nil, authorName: ProcessInfo.processInfo.environment["USER"], authorEmail: nil,
-                        committedAt: Int64(Date().timeIntervalSince1970), message: "work tree \(root)", source: "worktree")
-        if let revision = try write(builder.entries, candidates: nil, warnings: diagnostics.warnings, meta: meta, onlyIfChanged: true, written: written,
-                                    cache: builder.cache, treeDigest: digest) {
+        let meta = Meta(commit: nil, authorName: ProcessInfo.processInfo.environment["USER"], authorEmail: nil, committedAt: now,
+                        message: "directory \(realPath(root) ?? root)", source: "worktree", validation: builder.validationMarker)
+        if let revision = try write(builder.entries, candidates: nil, warnings: diagnostics.warnings, meta: meta, expected: nil, written: written,
+                                    binding: binding!, cache: builder.cache, treeDigest: digest, onlyIfChanged: true) {
             report.imported.append(revision)
         } else {
-            report.noOp = "The work tree equals revision \(written.revision); nothing to do."
-        }
-        return report
-    }
-
-    // MARK: - History
-
-    private func importHistory(_ git: GitRepository, _ request: ImportRequest) throws -> ImportReport {
-        // A shallow clone lacks the early commits: revision N would not be the Nth commit.
-        if git.isShallow {
-            throw RegistryError.git("\(request.path) is a shallow clone; run `git fetch --unshallow` before `fnreg import --history` (importing one commit or the work tree works as it is).")
-        }
-        let branch = request.branch ?? git.currentBranch ?? "HEAD"
-        guard let tip = try git.resolve(branch) else {
-            throw RegistryError.git("\(branch) does not name a commit; the repository may have no commits yet.")
-        }
-        let commits = try git.firstParentCommits(tip)
-        let imported = try store.importedCommits()
-        guard let first = commits.firstIndex(where: { !imported.contains($0) }) else {
-            return ImportReport(noOp: "All \(commits.count) commits of \(branch) are already imported; nothing to do.")
-        }
-        let total = commits[first...].filter { !imported.contains($0) }.count
-        var report = ImportReport()
-        let builder = StateBuilder(validator: validator(request), cache: BlobCache(store: store))
-        var stream: [GitRepository.StreamedCommit] = []
-        if first + 1 < commits.count {
-            stream = try git.firstParentChanges("\(commits[first])..\(tip)")
-            if stream.map(\.info.id) != Array(commits[(first + 1)...]) { stream = [] }  // fall back to whole trees
-        }
-        let written = try WrittenState(store: store)
-        builder.trust(written)
-        var touched = Set<StateKey>()
-        var pending = Set<FunctionInEnvironment>()
-        var done = 0
-        for index in first..<commits.count {
-            let id = commits[index]
-            let info: GitRepository.CommitInfo
-            if index == first {
-                info = try git.commitInfo(id)
-                touched.formUnion(try builder.update(to: try git.tree(id), source: git))
-                // The builder starts empty: a key stored in the database but absent from this commit
-                // (a deleted override, say) is in no change list, so diff every stored key too.
-                touched.formUnion(written.hashes.keys)
-                pending = changedSince(written, builder)
-            } else if !stream.isEmpty {
-                info = stream[index - first - 1].info
-                touched.formUnion(try builder.apply(stream[index - first - 1].changes, source: git))
-            } else {
-                info = try git.commitInfo(id)
-                touched.formUnion(try builder.update(to: try git.tree(id), source: git))
-            }
-            pending.formUnion(builder.takeChangedPairs())
-            if imported.contains(id) { continue }
-            let day = request.today ?? ISOTime.day(info.committedAt)
-            let diagnostics = builder.diagnostics(lifecycleDay: day, pending: pending, existing: written.functions)
-            if !diagnostics.errors.isEmpty {
-                guard request.skipInvalid else {
-                    throw HistoryError(commit: id, subject: info.message.split(separator: "\n").first.map(String.init) ?? "",
-                                       diagnostics: diagnostics, importedBefore: report.imported.count)
-                }
-                let reason = diagnostics.errors.first.map(\.description) ?? "invalid"
-                let revision = try store.db.transaction(.immediate) { () -> Revision in
-                    if let existing = try store.revision(commit: id) { return existing }
-                    let number = try store.insertRevision(commit: id, authorName: info.authorName, authorEmail: info.authorEmail,
-                                                          committedAt: info.committedAt, message: info.message, source: "commit",
-                                                          skipped: true, skipReason: reason)
-                    return try store.revision(number)!
-                }
-                report.skipped.append(revision)
-                written.revision = revision.number
-            } else {
-                report.warnings += diagnostics.warnings
-                // The digest of the files is recorded for the last commit only (it costs a pass over the tree).
-                if let revision = try write(builder.entries, candidates: touched, warnings: diagnostics.warnings,
-                                            meta: Meta(info: info, source: "commit"), onlyIfChanged: false, written: written, cache: builder.cache,
-                                            treeDigest: index == commits.count - 1 ? builder.tree.digest : nil) {
-                    report.imported.append(revision)
-                }
-                touched.removeAll()
-                pending.removeAll()
-            }
-            done += 1
-            request.progress?(done, total)
+            report.noOp = "The directory equals revision \(written.revision); nothing to import."
         }
         return report
     }
@@ -229,48 +334,78 @@ public final class Importer {
         var committedAt: Int64
         var message: String
         var source: String
+        var rewriteOf: Int? = nil
+        var validation: String? = nil
 
-        init(commit: String?, authorName: String?, authorEmail: String?, committedAt: Int64, message: String, source: String) {
+        init(commit: String?, authorName: String?, authorEmail: String?, committedAt: Int64, message: String, source: String,
+             rewriteOf: Int? = nil, validation: String? = nil) {
             self.commit = commit
             self.authorName = authorName
             self.authorEmail = authorEmail
             self.committedAt = committedAt
             self.message = message
             self.source = source
+            self.rewriteOf = rewriteOf
+            self.validation = validation
         }
 
-        init(info: GitRepository.CommitInfo, source: String) {
+        init(info: GitRepository.CommitInfo, source: String, rewriteOf: Int?, validation: String) {
             self.init(commit: info.id, authorName: info.authorName, authorEmail: info.authorEmail, committedAt: info.committedAt,
-                      message: info.message, source: source)
+                      message: info.message, source: source, rewriteOf: rewriteOf, validation: validation)
         }
     }
 
-    /// Writes `entries` as the next revision in one immediate transaction; returns nil for a no-op (its
-    /// commit is already imported, or `onlyIfChanged` and nothing changed). Only `candidates` can have
-    /// changed since `written` (nil: any key); `written` follows what was stored.
+    /// Writes `entries` as the next revision in one immediate transaction (with the binding, the
+    /// first time); returns nil when another import already recorded this commit. `expected`: the
+    /// commit the latest revision must name for this commit to follow it (git); only `candidates`
+    /// can have changed since `written` (nil: any key). With `skipReason`, a skipped revision whose
+    /// state is the previous one's.
     private func write(_ entries: [StateKey: Document], candidates: Set<StateKey>?, warnings: [Diagnostic], meta: Meta,
-                       onlyIfChanged: Bool, written: WrittenState, cache: BlobCache? = nil, treeDigest: String? = nil) throws -> Revision? {
+                       expected: String?, written: WrittenState, binding: Binding, cache: BlobCache? = nil, treeDigest: String? = nil,
+                       onlyIfChanged: Bool = false, skipReason: String? = nil) throws -> Revision? {
         do {
             return try store.db.transaction(.immediate) { () -> Revision? in
-                if let commit = meta.commit, try store.revision(commit: commit) != nil { return nil }
                 let latest = try store.latestRevision()
+                if let commit = meta.commit {
+                    // The branch moves forward only: this commit follows the latest recorded commit.
+                    let latestCommit = try store.latestCommittedRevision()?.commit
+                    if latestCommit == commit && meta.rewriteOf == nil { return nil }
+                    if latestCommit != expected { throw Replan() }
+                }
+                if let current = try store.binding() {
+                    guard current == binding || (current.kind == binding.kind && current.rootCommit == binding.rootCommit
+                                                 && current.branch == binding.branch && current.prefix == binding.prefix) else {
+                        throw RegistryError.refused("Another import bound this registry to \(current.description) meanwhile; nothing was written.")
+                    }
+                } else {
+                    try store.bind(binding)
+                }
                 // Another process may have written since `written` was read: then diff against all of it again.
                 var keys = candidates
                 if (latest?.number ?? 0) != written.revision {
                     try written.reload(store: store)
                     keys = nil
                 }
+                if let skipReason {
+                    let number = try store.insertRevision(commit: meta.commit, authorName: meta.authorName, authorEmail: meta.authorEmail,
+                                                          committedAt: meta.committedAt, message: meta.message, source: meta.source,
+                                                          skipped: true, skipReason: skipReason, rewriteOf: meta.rewriteOf,
+                                                          validation: latest?.validation)
+                    written.revision = number
+                    return try store.revision(number)
+                }
                 let allKeys = keys ?? Set(entries.keys).union(written.hashes.keys)
                 var changes: [(StateKey, Document?)] = []
                 for key in allKeys where entries[key]?.hash != written.hashes[key] { changes.append((key, entries[key])) }
-                if onlyIfChanged && changes.isEmpty, let latest, meta.commit == nil || meta.commit == latest.commit {
+                if onlyIfChanged && changes.isEmpty, let latest {
                     // These files give the latest state: the next import of them can stop at the digest.
                     if let treeDigest { try store.recordTreeDigest(treeDigest, revision: latest.number) }
                     return nil
                 }
                 let warningsJSON = warnings.isEmpty ? nil : JSONWriter.canonical(.array(warnings.map(\.json)))
                 let number = try store.insertRevision(commit: meta.commit, authorName: meta.authorName, authorEmail: meta.authorEmail,
-                                                      committedAt: meta.committedAt, message: meta.message, source: meta.source, warnings: warningsJSON)
+                                                      committedAt: meta.committedAt, message: meta.message, source: meta.source,
+                                                      warnings: warningsJSON, rewriteOf: meta.rewriteOf, validation: meta.validation)
                 for (key, document) in changes.sorted(by: { $0.0 < $1.0 }) {
                     try store.insertVersion(key, revision: number, document: document)
                 }
@@ -334,7 +469,7 @@ struct LayerHashes: Hashable {
     var override: DocumentHash?
 }
 
-/// `import --history` stopped at an invalid commit (the commits before it stay imported).
+/// An import stopped at an invalid commit (the commits before it stay recorded).
 public struct HistoryError: Error, CustomStringConvertible {
     public let commit: String
     public let subject: String
@@ -342,7 +477,7 @@ public struct HistoryError: Error, CustomStringConvertible {
     public let importedBefore: Int
 
     public var description: String {
-        "Commit \(commit.prefix(12)) (\"\(subject.prefix(60))\") is invalid and was not imported (\(importedBefore) earlier commits were); fix it or rerun with --skip-invalid:\n"
+        "Commit \(commit.prefix(12)) (\"\(subject.prefix(60))\") is invalid and was not recorded (\(importedBefore) earlier commits were); fix it or rerun with --skip-invalid:\n"
             + diagnostics.errors.map(\.description).joined(separator: "\n")
     }
 }

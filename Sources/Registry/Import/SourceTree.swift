@@ -1,7 +1,7 @@
 import Foundation
 
-/// One file of a configuration repository: its content id (git blob id, or SHA-256 of a work-tree
-/// file's bytes) and what kind of file it is.
+/// One file of a configuration repository: its content id (git's blob id, also for files read from
+/// a work tree) and what kind of file it is.
 struct FileRef: Hashable {
     enum Kind: Hashable { case regular, symlink, submodule, special }
     var id: String
@@ -14,34 +14,71 @@ struct FileRef: Hashable {
 }
 
 extension FileRef.Kind {
-    init(gitMode: String) {
+    init(gitMode: some StringProtocol) {
         switch gitMode {
+        case "100644", "100755", "100664": self = .regular
         case "120000": self = .symlink
         case "160000": self = .submodule
-        default: self = .regular
+        default: self = .special
         }
     }
 }
 
-/// The relevant files of a configuration repository at one source state, by path relative to its root.
+/// The files of a repository at one source state, by path relative to the configuration root, with
+/// an index of directories (a directory exists while a file lies below it, as in git).
 struct SourceTree {
-    static let roots = ["lambda_functions/", "terraform/environments/"]
-    static let environmentsRoot = "terraform/environments/"
-    /// Larger JSON documents are refused before they are read whole.
-    static let maximumDocumentBytes = 1 << 20
+    private(set) var files: [RepoPath: FileRef] = [:]
+    /// Directory -> the paths of its direct children (files and directories).
+    private(set) var children: [RepoPath: Set<RepoPath>] = [:]
 
-    var files: [String: FileRef] = [:]
+    subscript(path: RepoPath) -> FileRef? { files[path] }
 
-    static func isRelevant(_ path: String) -> Bool {
-        path.hasPrefix("lambda_functions/") || path.hasPrefix("terraform/environments/")
+    /// Sets (nil: removes) the file at `path`; returns what was there.
+    @discardableResult
+    mutating func set(_ path: RepoPath, _ ref: FileRef?) -> FileRef? {
+        let old = ref.map { files.updateValue($0, forKey: path) } ?? files.removeValue(forKey: path)
+        if old == nil, ref != nil {
+            var child = path
+            while true {
+                let parent = child.parent
+                if children[parent]?.insert(child).inserted != nil { break }
+                children[parent] = [child]
+                if parent.isEmpty { break }
+                child = parent
+            }
+        } else if old != nil, ref == nil {
+            var child = path
+            while true {
+                let parent = child.parent
+                children[parent]?.remove(child)
+                guard children[parent]?.isEmpty == true, !parent.isEmpty else { break }
+                children[parent] = nil
+                child = parent
+            }
+        }
+        return old
     }
 
-    /// SHA-256 over the relevant files as `<path> NUL <kind> NUL <blob id> LF`, in path order: equal
-    /// digests, equal files, so equal stored state (the state is a function of these files alone).
+    func isDirectory(_ path: RepoPath) -> Bool { path.isEmpty || children[path] != nil }
+
+    /// Every file below `directory`, in byte order of their paths.
+    func files(below directory: RepoPath) -> [RepoPath] {
+        var out: [RepoPath] = []
+        var stack = [directory]
+        while let dir = stack.popLast() {
+            for child in children[dir] ?? [] {
+                if files[child] != nil { out.append(child) } else { stack.append(child) }
+            }
+        }
+        return out.sorted()
+    }
+
+    /// SHA-256 over the files as `<path> NUL <kind> NUL <blob id> LF`, in path order: equal digests,
+    /// equal files, so equal stored state (the state is a function of these files alone).
     var digest: String {
         var hasher = SHA256Hasher()
         let separator: [UInt8] = [0], newline: [UInt8] = [0x0A]
-        for path in files.keys.filter(SourceTree.isRelevant).sorted(by: codePointLess) {
+        for path in files.keys.sorted() {
             let ref = files[path]!
             let kind: String
             switch ref.kind {
@@ -50,7 +87,7 @@ struct SourceTree {
             case .submodule: kind = "s"
             case .special: kind = "x"
             }
-            hasher.update(path)
+            hasher.update(path.bytes)
             hasher.update(separator)
             hasher.update(kind)
             hasher.update(separator)
@@ -59,162 +96,20 @@ struct SourceTree {
         }
         return hex(hasher.finalize())
     }
-
-    static func isFunctionJSON(_ path: String) -> Bool {
-        let bytes = path.utf8
-        return bytes.starts(with: "lambda_functions/".utf8) && (bytes.elementsEqual("lambda_functions/function.json".utf8)
-            || (bytes.count > 14 && bytes.suffix(14).elementsEqual("/function.json".utf8)))
-    }
-
-    /// The path's components below `terraform/environments/`, split on "/" bytes (never on
-    /// Characters: a "/" followed by a combining mark is still a separator).
-    private static func environmentComponents(_ path: String) -> [String]? {
-        let bytes = Array(path.utf8)
-        let prefix = Array(environmentsRoot.utf8)
-        guard bytes.count > prefix.count, bytes.starts(with: prefix) else { return nil }
-        return bytes[prefix.count...].split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-            .map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// For `terraform/environments/<env>/environment.json`: the environment.
-    static func environmentPatch(_ path: String) -> String? {
-        guard let parts = environmentComponents(path), parts.count == 2, parts[1] == "environment.json", !parts[0].isEmpty else { return nil }
-        return parts[0]
-    }
-
-    /// For `terraform/environments/<env>/overrides/<function>.json`: (environment, function).
-    static func override(_ path: String) -> (String, String)? {
-        guard let parts = environmentComponents(path), parts.count == 3, !parts[0].isEmpty, parts[1] == "overrides" else { return nil }
-        let file = Array(parts[2].utf8)
-        guard file.count > 5, file.suffix(5).elementsEqual(".json".utf8) else { return nil }
-        return (parts[0], String(decoding: file.dropLast(5), as: UTF8.self))
-    }
-
-    /// For any file below `terraform/environments/<env>/`: the environment it makes exist.
-    static func environment(_ path: String) -> String? {
-        guard let parts = environmentComponents(path), parts.count >= 2, !parts[0].isEmpty else { return nil }
-        return parts[0]
-    }
-
-    /// Reviewed false positives of secret detection, per function and JSON Pointer:
-    /// `{"secrets": [{"function": "f", "pointer": "/environment_variables/K", "reason": "…"}]}`.
-    static let allowedSecretsPath = "lambda_functions/allowed-secrets.json"
-
-    static func isDocument(_ path: String) -> Bool {
-        isFunctionJSON(path) || environmentPatch(path) != nil || override(path) != nil || path == allowedSecretsPath
-    }
 }
 
-/// Where file contents come from: git objects, or bytes read from a work tree.
+/// Where file contents come from: git objects, or a work tree on disk.
 protocol ContentSource: AnyObject {
-    func contents(_ refs: [FileRef]) throws -> [Data]
+    /// The bytes of each file, in order; nil for one larger than `limit` bytes (it is not read whole).
+    func contents(_ refs: [FileRef], limit: Int) throws -> [Data?]
+    /// Each file's bytes in order, piece by piece (memory independent of file sizes): `sink(index,
+    /// size, piece)` is called once with an empty piece when a file starts, then with its pieces.
+    func stream(_ refs: [FileRef], _ sink: (Int, Int, UnsafeRawBufferPointer) throws -> Void) throws
 }
 
-extension GitRepository: ContentSource {
-    func contents(_ refs: [FileRef]) throws -> [Data] { try read(refs.map(\.id)) }
-}
-
-/// A work tree read from disk: regular files only, symlinks never followed, nothing outside the root.
-final class WorkTreeSource: ContentSource {
-    let root: String
-    private(set) var bytes: [String: Data] = [:]
-
-    init(root: String) { self.root = root }
-
+extension ContentSource {
+    /// Whole contents with no limit (small files only: link targets).
     func contents(_ refs: [FileRef]) throws -> [Data] {
-        try refs.map { ref in
-            guard let data = bytes[ref.id] else { throw RegistryError.io("Internal error: work-tree content \(ref.id) was not read.") }
-            return data
-        }
-    }
-
-    /// Scans `lambda_functions/` and `terraform/environments/` below the root.
-    func scan() throws -> SourceTree {
-        var tree = SourceTree()
-        let realRoot = (root as NSString).resolvingSymlinksInPath
-        for top in ["lambda_functions", "terraform/environments"] {
-            try walk(top, tree: &tree, realRoot: realRoot)
-        }
-        return tree
-    }
-
-    /// Walks with POSIX calls (opendir/readdir's d_type, open/read): tens of thousands of small files
-    /// cost a syscall or two each, without Foundation's per-file overhead.
-    private func walk(_ relative: String, tree: inout SourceTree, realRoot: String) throws {
-        let absolute = root + "/" + relative
-        var info = stat()
-        guard lstat(absolute, &info) == 0 else { return }
-        try visit(relative, type: info.st_mode & S_IFMT, tree: &tree, realRoot: realRoot)
-    }
-
-    private func visit(_ relative: String, type: mode_t, tree: inout SourceTree, realRoot: String) throws {
-        let absolute = root + "/" + relative
-        switch type {
-        case S_IFDIR:
-            guard let dir = opendir(absolute) else { throw RegistryError.io("Cannot read the directory \(relative); check its permissions.") }
-            defer { closedir(dir) }
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
-                }
-                if name == "." || name == ".." || name == ".git" { continue }
-                let child = relative + "/" + name
-                var childType: mode_t
-                switch Int32(entry.pointee.d_type) {
-                case Int32(DT_DIR): childType = S_IFDIR
-                case Int32(DT_REG): childType = S_IFREG
-                case Int32(DT_LNK): childType = S_IFLNK
-                default:
-                    var info = stat()
-                    guard lstat(root + "/" + child, &info) == 0 else { continue }
-                    childType = info.st_mode & S_IFMT
-                }
-                try visit(child, type: childType, tree: &tree, realRoot: realRoot)
-            }
-        case S_IFLNK:
-            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: absolute)) ?? ""
-            let resolved = ((absolute as NSString).deletingLastPathComponent as NSString).appendingPathComponent(target)
-            let real = (resolved as NSString).resolvingSymlinksInPath
-            let standardized = (real as NSString).standardizingPath
-            if !(standardized == realRoot || standardized.hasPrefix(realRoot + "/")) || target.hasPrefix("/") && !target.hasPrefix(realRoot) {
-                throw RegistryError.refused("\(relative) is a symbolic link leaving the repository (to \(target)); replace it with a regular file.")
-            }
-            if SourceTree.isDocument(relative) {
-                throw RegistryError.refused("\(relative) is a symbolic link; configuration documents must be regular files.")
-            }
-            // Like git, a symlink contributes its target text, never the file it points to.
-            add(relative, Array(target.utf8), kind: .symlink, tree: &tree)
-        case S_IFREG:
-            let fd = open(absolute, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-            guard fd >= 0 else { throw RegistryError.io("Cannot read \(relative); check its permissions.") }
-            defer { close(fd) }
-            var info = stat()
-            guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-                throw RegistryError.refused("\(relative) is not a regular file (a FIFO, socket or device); remove it from the repository.")
-            }
-            let size = Int(info.st_size)
-            if SourceTree.isDocument(relative) && size > SourceTree.maximumDocumentBytes {
-                throw RegistryError.refused("\(relative) is \(size) bytes; configuration documents are limited to \(SourceTree.maximumDocumentBytes) bytes.")
-            }
-            var bytes = [UInt8](repeating: 0, count: size)
-            var done = 0
-            while done < size {
-                let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, size - done) }
-                if n <= 0 { break }
-                done += n
-            }
-            if done < size { bytes.removeLast(size - done) }
-            add(relative, bytes, kind: .regular, tree: &tree)
-        default:
-            let what = type == S_IFIFO ? "a FIFO" : type == S_IFSOCK ? "a socket" : "a device"
-            throw RegistryError.refused("\(relative) is not a regular file (\(what)); remove it from the repository.")
-        }
-    }
-
-    /// Records a file under the id git would give its contents (equal bytes, equal id).
-    private func add(_ path: String, _ data: [UInt8], kind: FileRef.Kind, tree: inout SourceTree) {
-        let id = gitBlobID(data)
-        bytes[id] = Data(data)
-        tree.files[path] = FileRef(id: id, kind: kind)
+        try contents(refs, limit: Int.max).map { $0 ?? Data() }
     }
 }

@@ -17,7 +17,7 @@ struct FunctionInEnvironment: Hashable {
 /// (diagnostics name that file).
 struct Layers: Hashable {
     var base: DocumentHash
-    var basePath: String
+    var basePath: RepoPath
     var environment: DocumentHash?
     var override: DocumentHash?
 }
@@ -39,13 +39,16 @@ final class StateBuilder {
         let value: JSONValue
         let object: JSONObject
         let document: Document
+        /// The function.json file, and its path as diagnostics show it.
+        let file: RepoPath
         let path: String
 
-        init(value: JSONValue, document: Document, path: String) {
+        init(value: JSONValue, document: Document, file: RepoPath) {
             self.value = value
             self.object = value.objectValue ?? JSONObject()
             self.document = document
-            self.path = path
+            self.file = file
+            self.path = file.description
         }
     }
 
@@ -56,23 +59,32 @@ final class StateBuilder {
     }
 
     // Documents and functions.
-    private var parsed: [String: Parsed] = [:]                  // document path -> parse result
+    private var parsed: [RepoPath: Parsed] = [:]                // document path -> parse result
     /// How many documents set each runtime: an effective runtime comes from one of them (there is
     /// no default), so lifecycle rules need no per-pair work while no deprecated runtime is named.
     private var runtimeMentions: [String: Int] = [:]
-    private var functionDirs: [String: String] = [:]            // function dir -> function.json path
-    private var nested: [String: Diagnostic] = [:]              // function dir -> FN-NESTED diagnostic
-    private var baseDiagnostics: [String: [Diagnostic]] = [:]   // function.json path -> diagnostics (non-empty only)
-    private var claimedName: [String: String] = [:]             // function dir -> the name it claims
-    private var nameOwners: [String: [String]] = [:]            // name -> claiming dirs, sorted (first wins)
+    private var functionDirs: [RepoPath: RepoPath] = [:]        // function dir -> function.json path
+    private var nested: [RepoPath: Diagnostic] = [:]            // function dir -> FN-NESTED diagnostic
+    private var baseDiagnostics: [RepoPath: [Diagnostic]] = [:] // function.json path -> diagnostics (non-empty only)
+    private var claimedName: [RepoPath: String] = [:]           // function dir -> the name it claims
+    private var nameOwners: [String: [RepoPath]] = [:]          // name -> claiming dirs, sorted (first wins)
     private var bases: [String: Base] = [:]                      // name -> winner's base
     // Code.
-    private var owner: [String: String] = [:]                   // code file path -> function dir
-    private var filesOf: [String: Set<String>] = [:]            // function dir -> code file paths
-    private var codeHash: [String: String] = [:]                // function dir -> code_hash
+    private var owner: [RepoPath: RepoPath] = [:]               // code file path -> function dir
+    private var filesOf: [RepoPath: Set<RepoPath>] = [:]        // function dir -> code file paths
+    private var codeHash: [RepoPath: String] = [:]              // function dir -> code_hash
+    /// Function dir -> what its package cannot hold (escaping links, submodules, ...), non-empty only.
+    private var codeProblems: [RepoPath: [Diagnostic]] = [:]
+    /// Paths outside a function's directory that its package's links looked at (exactly, or every
+    /// file below a directory they took): a change there changes the package.
+    private var watchedExactly: [RepoPath: Set<RepoPath>] = [:]  // path -> function dirs
+    private var watchedBelow: [RepoPath: Set<RepoPath>] = [:]    // directory -> function dirs
+    private var watching: [RepoPath: (exact: Set<RepoPath>, below: Set<RepoPath>)] = [:]  // function dir -> its watches
+    /// Symbolic links' target texts by blob id.
+    private var linkTargets: [String: [UInt8]] = [:]
     // Environments.
     private var environmentFiles: [String: Int] = [:]           // env -> number of files below it
-    private var patchDiagnostics: [String: [Diagnostic]] = [:]  // environment.json / override path -> diagnostics
+    private var patchDiagnostics: [RepoPath: [Diagnostic]] = [:] // environment.json / override path -> diagnostics
     private var overridePaths: [String: Set<String>] = [:]      // function name -> envs with an override file for it
     // Effective configurations.
     private var pairLayers: [FunctionInEnvironment: Layers] = [:]
@@ -93,9 +105,21 @@ final class StateBuilder {
     private var trusted: [StateKey: DocumentHash] = [:]
     private var trustedLayers: [FunctionInEnvironment: LayerHashes] = [:]
 
-    func trust(_ written: WrittenState) {
+    private var trustedValidation: String?
+    private var loadedOnce = false
+
+    /// Trusts what `written` holds when it was validated under `validation` (the same rules and
+    /// allow-list as this tree's: see `validationMarker`); anything else is validated afresh.
+    func trust(_ written: WrittenState, validation: String?) {
         trusted = written.hashes
         trustedLayers = written.layerHashes()
+        trustedValidation = validation
+    }
+
+    /// The rules and the secrets allow-list this tree is validated under: a document stored under
+    /// the same marker passed the same checks. (The allow-list's blob id names its content.)
+    var validationMarker: String {
+        "rules \(ConfigValidator.rulesVersion); allow-list \(tree[RepositoryLayout.allowedSecretsPath]?.id ?? "none")"
     }
 
     // MARK: - Changes
@@ -103,31 +127,39 @@ final class StateBuilder {
     /// Moves to `newTree` (diffing it against the current tree); returns the keys whose documents may have changed.
     @discardableResult
     func update(to newTree: SourceTree, source: ContentSource) throws -> Set<StateKey> {
-        var changes: [(String, FileRef?)] = []
-        for (path, ref) in newTree.files where tree.files[path] != ref { changes.append((path, ref)) }
-        for path in tree.files.keys where newTree.files[path] == nil { changes.append((path, nil)) }
+        var changes: [(RepoPath, FileRef?)] = []
+        for (path, ref) in newTree.files where tree[path] != ref { changes.append((path, ref)) }
+        for path in tree.files.keys where newTree[path] == nil { changes.append((path, nil)) }
         return try apply(changes, source: source)
     }
 
     /// Applies changed files (nil: deleted); returns the keys whose documents may have changed.
     @discardableResult
-    func apply(_ changes: [(String, FileRef?)], source: ContentSource) throws -> Set<StateKey> {
+    func apply(_ changes: [(RepoPath, FileRef?)], source: ContentSource) throws -> Set<StateKey> {
         lastSource = source
         var touched = Set<StateKey>()
-        var changedDocuments: [(String, FileRef)] = []
-        var changedFunctionJSON = Set<String>()     // dirs whose function.json changed
+        var changedDocuments: [(RepoPath, FileRef)] = []
+        var changedFunctionJSON = Set<RepoPath>()   // dirs whose function.json changed
         var functionSetChanged = false
-        var changedCode: [String] = []
+        var changedCode: [RepoPath] = []
         var changedEnvironments = Set<String>()      // existence may have changed
         var changedPatches = Set<String>()           // envs whose environment.json changed
         var changedOverrides: [(String, String)] = []
+        var allowListChanged = false
+        var linkedDirs = Set<RepoPath>()             // function dirs whose links reach a changed path
 
         for (path, ref) in changes {
-            guard SourceTree.isRelevant(path) else { continue }
-            let old = tree.files[path]
+            let old = tree[path]
             if old == ref { continue }
-            tree.files[path] = ref
-            if let env = SourceTree.environment(path) {
+            tree.set(path, ref)
+            if !watchedExactly.isEmpty || !watchedBelow.isEmpty {
+                linkedDirs.formUnion(watchedExactly[path] ?? [])
+                linkedDirs.formUnion(watchedBelow[path] ?? [])
+                for ancestor in path.ancestors { linkedDirs.formUnion(watchedBelow[ancestor] ?? []) }
+            }
+            let kind = RepositoryLayout.classify(path)
+            if kind == .other { continue }
+            if let env = RepositoryLayout.environment(of: path) {
                 // The environment exists while any file lies below it: only the first file added and
                 // the last one removed change that.
                 if old == nil {
@@ -139,26 +171,33 @@ final class StateBuilder {
                     if environmentFiles[env] == 0 { environmentFiles[env] = nil; changedEnvironments.insert(env) }
                 }
             }
-            if SourceTree.isDocument(path) {
+            if RepositoryLayout.isDocument(path) {
                 if let ref { changedDocuments.append((path, ref)) } else { setParsed(path, nil) }
             }
-            if SourceTree.isFunctionJSON(path) {
-                let dir = parentPath(path)
+            switch kind {
+            case .functionJSON:
+                let dir = path.parent
                 changedFunctionJSON.insert(dir)
                 if old == nil || ref == nil { functionSetChanged = true }
                 if ref == nil { functionDirs[dir] = nil; baseDiagnostics[path] = nil } else { functionDirs[dir] = path }
-            } else if path.hasPrefix("lambda_functions/") {
+            case .code, .allowList:
+                if kind == .allowList { allowListChanged = true }
                 changedCode.append(path)
-            } else if let env = SourceTree.environmentPatch(path) {
+            case .environmentPatch(let env):
                 changedPatches.insert(env)
-            } else if let pair = SourceTree.override(path) {
-                changedOverrides.append(pair)
-                if ref == nil { overridePaths[pair.1]?.remove(pair.0) } else { overridePaths[pair.1, default: []].insert(pair.0) }
+            case .override(let env, let function):
+                changedOverrides.append((env, function))
+                if ref == nil { overridePaths[function]?.remove(env) } else { overridePaths[function, default: []].insert(env) }
+            default:
+                break
             }
         }
         try parse(changedDocuments, source: source)
-        if changes.contains(where: { $0.0 == SourceTree.allowedSecretsPath && tree.files[$0.0] == $0.1 }) {
-            try loadAllowedSecrets()
+        if allowListChanged { try loadAllowedSecrets() }
+        let trustLost = !trusted.isEmpty && trustedValidation != validationMarker
+        let firstLoad = !loadedOnce
+        loadedOnce = true
+        if trustLost || (allowListChanged && !firstLoad) {
             // Every configuration is judged again under the new allow-list.
             trusted = [:]
             trustedLayers = [:]
@@ -169,7 +208,7 @@ final class StateBuilder {
         }
 
         // Which function directories own which code files; a changed set of functions re-derives it all.
-        var dirtyDirs = Set<String>()
+        var dirtyDirs = linkedDirs
         var affectedDirs = changedFunctionJSON
         if functionSetChanged {
             let oldNested = Set(nested.keys)
@@ -177,19 +216,19 @@ final class StateBuilder {
             affectedDirs.formUnion(oldNested.symmetricDifference(nested.keys))
             let oldFiles = filesOf
             owner.removeAll(keepingCapacity: true)
-            filesOf = Dictionary(uniqueKeysWithValues: functionDirs.keys.map { ($0, Set<String>()) })
-            for path in tree.files.keys where path.hasPrefix("lambda_functions/") && !SourceTree.isFunctionJSON(path) {
+            filesOf = Dictionary(uniqueKeysWithValues: functionDirs.keys.map { ($0, Set<RepoPath>()) })
+            for path in tree.files.keys where path.isWithin(RepositoryLayout.functionsRoot) && RepositoryLayout.classify(path) != .functionJSON {
                 if let dir = owningDirectory(path) { owner[path] = dir; filesOf[dir]!.insert(path) }
             }
             for dir in Set(oldFiles.keys).union(filesOf.keys) where oldFiles[dir] != filesOf[dir] { dirtyDirs.insert(dir) }
             for dir in functionDirs.keys where codeHash[dir] == nil { dirtyDirs.insert(dir) }
-            for dir in codeHash.keys where functionDirs[dir] == nil { codeHash[dir] = nil }
+            for dir in codeHash.keys where functionDirs[dir] == nil { codeHash[dir] = nil; codeProblems[dir] = nil; unwatch(dir) }
         }
         for path in changedCode {
             if let previous = owner[path] {
                 dirtyDirs.insert(previous)
-                if tree.files[path] == nil { owner[path] = nil; filesOf[previous]?.remove(path) }
-            } else if tree.files[path] != nil, let dir = owningDirectory(path) {
+                if tree[path] == nil { owner[path] = nil; filesOf[previous]?.remove(path) }
+            } else if tree[path] != nil, let dir = owningDirectory(path) {
                 owner[path] = dir
                 filesOf[dir, default: []].insert(path)
                 dirtyDirs.insert(dir)
@@ -226,10 +265,10 @@ final class StateBuilder {
                 continue
             }
             if bases[name]?.document.hash != p.document!.hash { changedPairs.insert(FunctionInEnvironment(function: name, environment: "")) }
-            bases[name] = Base(value: FunctionSchema.normalizedBase(value), document: p.document!, path: path)
+            bases[name] = Base(value: FunctionSchema.normalizedBase(value), document: p.document!, file: path)
             entries[StateKey(.base, function: name)] = p.document!
-            entries[StateKey(.path, function: name)] = Document(.string(dir))
-            entries[StateKey(.code, function: name)] = Document(.string(codeHash[dir] ?? CodeHash.of([])))
+            entries[StateKey(.path, function: name)] = Document(.string(dir.description))
+            entries[StateKey(.code, function: name)] = Document(.string(codeHash[dir] ?? CodeHash.empty))
         }
 
         // Environments, environment.json and overrides.
@@ -239,14 +278,14 @@ final class StateBuilder {
             touched.insert(key)
         }
         for env in changedPatches {
-            let path = "terraform/environments/\(env)/environment.json"
+            let path = RepositoryLayout.environmentDirectory(env).appending(RepositoryLayout.environmentPatchName)
             let key = StateKey(.envpatch, environment: env)
             entries[key] = nil
             touched.insert(key)
             var diagnostics: [Diagnostic] = []
             if let patch = patchDocument(path, diagnostics: &diagnostics) {
                 if patch.value["name"] != nil {
-                    diagnostics.append(Diagnostic("ENV-NAME", file: path, pointer: JSONPointer(["name"]),
+                    diagnostics.append(Diagnostic("ENV-NAME", file: path.description, pointer: JSONPointer(["name"]),
                         message: "environment.json applies to every function and may not set \"name\"", fix: "remove \"name\""))
                 }
                 entries[key] = patch.document
@@ -258,22 +297,22 @@ final class StateBuilder {
             for env in overridePaths[name] ?? [] { overridesToCheck.insert(FunctionInEnvironment(function: name, environment: env)) }
         }
         for pair in overridesToCheck {
-            let path = "terraform/environments/\(pair.environment)/overrides/\(pair.function).json"
+            let path = RepoPath(RepositoryLayout.path(for: StateKey(.override, environment: pair.environment, function: pair.function)))
             let key = StateKey(.override, environment: pair.environment, function: pair.function)
             entries[key] = nil
             touched.insert(key)
-            guard tree.files[path] != nil else { patchDiagnostics[path] = nil; continue }
+            guard tree[path] != nil else { patchDiagnostics[path] = nil; continue }
             var diagnostics: [Diagnostic] = []
             if let patch = patchDocument(path, diagnostics: &diagnostics) {
                 if let base = bases[pair.function] {
                     if let n = patch.value["name"], n != .string(pair.function) || base.value["name"] != n {
-                        diagnostics.append(Diagnostic("OV-NAME", file: path, pointer: JSONPointer(["name"]),
+                        diagnostics.append(Diagnostic("OV-NAME", file: path.description, pointer: JSONPointer(["name"]),
                             message: "an override may not change the function's name (\"\(pair.function)\")", fix: "remove \"name\" from the override"))
                     }
                     entries[key] = patch.document
                 } else {
                     let suggestion = closestMatch(pair.function, in: Array(bases.keys))
-                    diagnostics.append(Diagnostic("OV-UNKNOWN-FUNCTION", file: path, pointer: .root,
+                    diagnostics.append(Diagnostic("OV-UNKNOWN-FUNCTION", file: path.description, pointer: .root,
                         message: "this override names no existing function \"\(pair.function)\"",
                         fix: suggestion.map { "did you mean overrides/\($0).json?" } ?? "remove it or add the function"))
                 }
@@ -300,7 +339,7 @@ final class StateBuilder {
         }
         // A finding kept from before may point into a file rewritten since (same content, other layout).
         if !pairDiagnostics.isEmpty && !changedDocuments.isEmpty {
-            let rewritten = Set(changedDocuments.map(\.0))
+            let rewritten = Set(changedDocuments.map(\.0.description))
             for (pair, found) in pairDiagnostics where found.contains(where: { rewritten.contains($0.file) }) {
                 pairDiagnostics[pair] = locate(found.map { d in
                     var d = d
@@ -322,9 +361,15 @@ final class StateBuilder {
         var out: [Diagnostic] = allowListDiagnostics
         out += nested.values
         for (_, d) in baseDiagnostics { out += d }
+        for (dir, d) in codeProblems where functionDirs[dir] != nil { out += d }
+        for env in environmentFiles.keys where !RepositoryLayout.isValidEnvironmentName(env) {
+            out.append(Diagnostic("ENV-DIRECTORY-NAME", file: RepositoryLayout.environmentDirectory(env).description + "/", pointer: .root,
+                message: "\"\(env)\" is not a valid environment name (letters, digits, '_', '.' and '-', starting with a letter or digit)",
+                fix: "rename the directory"))
+        }
         for (name, dirs) in nameOwners where dirs.count > 1 {
             for dir in dirs.dropFirst() {
-                out.append(Diagnostic("FN-DUPLICATE-NAME", file: functionDirs[dir]!, pointer: JSONPointer(["name"]),
+                out.append(Diagnostic("FN-DUPLICATE-NAME", file: functionDirs[dir]!.description, pointer: JSONPointer(["name"]),
                     message: "function name \"\(name)\" is already used by \(dirs[0])/function.json", fix: "give one of them another name"))
             }
         }
@@ -378,7 +423,7 @@ final class StateBuilder {
 
     private func layers(_ pair: FunctionInEnvironment) -> Layers? {
         guard environmentFiles[pair.environment] != nil, let base = bases[pair.function] else { return nil }
-        return Layers(base: base.document.hash, basePath: base.path,
+        return Layers(base: base.document.hash, basePath: base.file,
                       environment: entries[StateKey(.envpatch, environment: pair.environment)]?.hash,
                       override: entries[StateKey(.override, environment: pair.environment, function: pair.function)]?.hash)
     }
@@ -422,7 +467,7 @@ final class StateBuilder {
         let envPatch = patchValue(l.environment)?.objectValue, override = patchValue(l.override)?.objectValue
         let fields = Array(Set((envPatch?.keys ?? []) + (override?.keys ?? [])))
         let (partial, changed) = Self.layered(fields, base: bases[pair.function]!.object, envPatch: envPatch, override: override)
-        let found = changed.isEmpty ? [] : validator.validate(.object(partial), file: l.basePath, lifecycle: .skip, only: changed)
+        let found = changed.isEmpty ? [] : validator.validate(.object(partial), file: l.basePath.description, lifecycle: .skip, only: changed)
         let diagnostics = found.isEmpty ? [] : attribute(found, pair: pair, source: source)
         pairDiagnostics[pair] = diagnostics.isEmpty ? nil : diagnostics
     }
@@ -487,7 +532,7 @@ final class StateBuilder {
             let pair = FunctionInEnvironment(function: name, environment: env)
             let overrideHash = overridePaths[name]?.contains(env) == true
                 ? entries[StateKey(.override, environment: env, function: name)]?.hash : nil
-            let l = Layers(base: base.document.hash, basePath: base.path, environment: envHash, override: overrideHash)
+            let l = Layers(base: base.document.hash, basePath: base.file, environment: envHash, override: overrideHash)
             guard let old = pairLayers.updateValue(l, forKey: pair) else {
                 pairLayers[pair] = nil
                 evaluate(pair, source: source)
@@ -563,24 +608,24 @@ final class StateBuilder {
     private var allowListDiagnostics: [Diagnostic] = []
 
     private func loadAllowedSecrets() throws {
-        let path = SourceTree.allowedSecretsPath
+        let path = RepositoryLayout.allowedSecretsPath
         allowListDiagnostics = []
         var allowed = Set<String>()
-        if tree.files[path] != nil, let p = parsed[path] {
+        if tree[path] != nil, let p = parsed[path] {
             if let error = p.syntaxError {
                 allowListDiagnostics.append(error)
             } else if let entries = p.value?["secrets"]?.arrayValue {
                 for (i, entry) in entries.enumerated() {
                     guard let function = entry["function"]?.stringValue, let pointer = entry["pointer"]?.stringValue,
                           JSONPointer(parsing: pointer) != nil, entry["reason"]?.stringValue?.isEmpty == false else {
-                        allowListDiagnostics.append(Diagnostic("SECRETS-ALLOW-FORMAT", file: path, pointer: JSONPointer(["secrets", String(i)]),
+                        allowListDiagnostics.append(Diagnostic("SECRETS-ALLOW-FORMAT", file: path.description, pointer: JSONPointer(["secrets", String(i)]),
                             message: "each allowed secret needs \"function\", \"pointer\" (a JSON Pointer) and a non-empty \"reason\""))
                         continue
                     }
                     allowed.insert(function + " " + pointer)
                 }
             } else {
-                allowListDiagnostics.append(Diagnostic("SECRETS-ALLOW-FORMAT", file: path, pointer: .root,
+                allowListDiagnostics.append(Diagnostic("SECRETS-ALLOW-FORMAT", file: path.description, pointer: .root,
                     message: "the allow-list must be {\"secrets\": [{\"function\": …, \"pointer\": …, \"reason\": …}]}"))
             }
         }
@@ -596,8 +641,8 @@ final class StateBuilder {
     /// Effective-configuration diagnostics point at the layer that set the offending value.
     private func attribute(_ diagnostics: [Diagnostic], pair: FunctionInEnvironment, source: ContentSource?) -> [Diagnostic] {
         guard let base = bases[pair.function] else { return [] }
-        let envPath = "terraform/environments/\(pair.environment)/environment.json"
-        let overridePath = "terraform/environments/\(pair.environment)/overrides/\(pair.function).json"
+        let envPath = RepositoryLayout.path(for: StateKey(.envpatch, environment: pair.environment))
+        let overridePath = RepositoryLayout.path(for: StateKey(.override, environment: pair.environment, function: pair.function))
         let envPatch = pair.environment.isEmpty ? nil : patchValue(entries[StateKey(.envpatch, environment: pair.environment)]?.hash)
         let override = pair.environment.isEmpty ? nil : patchValue(entries[StateKey(.override, environment: pair.environment, function: pair.function)]?.hash)
         // A patch set the value at `pointer` when it holds that value, or replaced (with something other
@@ -621,7 +666,7 @@ final class StateBuilder {
             else if !d.rule.hasPrefix("FN-RUNTIME-") {
                 // Reported with the base document already, unless the layering made it (e.g. CORS
                 // allowed_methods no longer covering methods an override added).
-                let known = baseDiagnostics[base.path] ?? []
+                let known = baseDiagnostics[base.file] ?? []
                 if known.contains(where: { $0.rule == d.rule && $0.pointer == d.pointer }) { continue }
                 d.file = override != nil ? overridePath : envPatch != nil ? envPath : base.path
             }
@@ -632,17 +677,36 @@ final class StateBuilder {
 
     // MARK: - Documents
 
-    private func parse(_ wanted: [(String, FileRef)], source: ContentSource) throws {
-        for (path, ref) in wanted where ref.kind == .symlink || ref.kind == .submodule {
-            throw RegistryError.refused("\(path) is a symbolic link; configuration documents must be regular files.")
+    private func parse(_ wanted: [(RepoPath, FileRef)], source: ContentSource) throws {
+        // What cannot be a document is a finding about it, never a refusal of the whole import:
+        // `--skip-invalid` skips such a commit like any other invalid one.
+        var readable: [(RepoPath, FileRef)] = []
+        for (path, ref) in wanted {
+            var problem: Diagnostic?
+            switch ref.kind {
+            case .symlink:
+                problem = Diagnostic("DOC-NOT-REGULAR", file: path.description, pointer: .root,
+                    message: "this configuration document is a symbolic link; configuration documents must be regular files",
+                    fix: "replace the link with the file itself")
+            case .submodule, .special:
+                problem = Diagnostic("DOC-NOT-REGULAR", file: path.description, pointer: .root,
+                    message: "this configuration document is not a regular file (a FIFO, socket, device or submodule); configuration documents must be regular files",
+                    fix: "replace it with a regular JSON file")
+            case .regular:
+                if !path.isValidUTF8 {
+                    problem = Diagnostic("DOC-PATH-ENCODING", file: path.description, pointer: .root,
+                        message: "the path of this configuration document is not valid UTF-8", fix: "rename it")
+                }
+            }
+            if let problem { setParsed(path, Parsed(value: nil, document: nil, syntaxError: problem)) } else { readable.append((path, ref)) }
         }
-        guard !wanted.isEmpty else { return }
+        guard !readable.isEmpty else { return }
         // Blobs an earlier import parsed come from the database, already canonical; git reads the rest.
-        var missed: [(String, FileRef)] = []
+        var missed: [(RepoPath, FileRef)] = []
         if let cache {
-            let known = try cache.documents(blobs: wanted.compactMap { BlobCache.isGitBlob($0.1) ? $0.1.id : nil })
-            for (path, ref) in wanted {
-                if BlobCache.isGitBlob(ref), let document = known[ref.id] {
+            let known = try cache.documents(blobs: readable.map(\.1.id))
+            for (path, ref) in readable {
+                if let document = known[ref.id] {
                     let value = try JSONParser.parse(document.body)
                     values[document.hash] = value
                     setParsed(path, Parsed(value: value, document: document, syntaxError: nil))
@@ -651,22 +715,26 @@ final class StateBuilder {
                 }
             }
         } else {
-            missed = wanted
+            missed = readable
         }
         guard !missed.isEmpty else { return }
-        let contents = try source.contents(missed.map(\.1))
+        let limit = RepositoryLayout.maximumDocumentBytes
+        let contents = try source.contents(missed.map(\.1), limit: limit)
         for ((path, ref), data) in zip(missed, contents) {
-            if data.count > SourceTree.maximumDocumentBytes {
-                throw RegistryError.refused("\(path) is \(data.count) bytes; configuration documents are limited to \(SourceTree.maximumDocumentBytes) bytes.")
+            guard let data else {
+                setParsed(path, Parsed(value: nil, document: nil, syntaxError: Diagnostic("DOC-TOO-LARGE", file: path.description, pointer: .root,
+                    message: "this document is larger than \(limit) bytes; configuration documents are limited to \(limit) bytes",
+                    fix: "split the configuration or remove what it does not need")))
+                continue
             }
             do {
                 let value = try JSONParser.parse(data)
                 let document = Document(value)
                 values[document.hash] = value
                 setParsed(path, Parsed(value: value, document: document, syntaxError: nil))
-                if BlobCache.isGitBlob(ref) { cache?.learn(blob: ref.id, document: document.hash) }
+                cache?.learn(blob: ref.id, document: document.hash)
             } catch let error as JSONSyntaxError {
-                var d = Diagnostic("JSON-SYNTAX", file: path, pointer: .root, message: "invalid JSON: \(error.message)")
+                var d = Diagnostic("JSON-SYNTAX", file: path.description, pointer: .root, message: "invalid JSON: \(error.message)")
                 d.line = error.line
                 d.column = error.column
                 setParsed(path, Parsed(value: nil, document: nil, syntaxError: d))
@@ -675,7 +743,7 @@ final class StateBuilder {
     }
 
     /// Records a document's parse result, counting the runtimes documents name (see `runtimeMentions`).
-    private func setParsed(_ path: String, _ new: Parsed?) {
+    private func setParsed(_ path: RepoPath, _ new: Parsed?) {
         if let old = parsed[path]?.value?["runtime"]?.stringValue {
             runtimeMentions[old, default: 1] -= 1
             if runtimeMentions[old] == 0 { runtimeMentions[old] = nil }
@@ -684,23 +752,23 @@ final class StateBuilder {
         parsed[path] = new
     }
 
-    private func validateBase(_ path: String, source: ContentSource) {
+    private func validateBase(_ path: RepoPath, source: ContentSource) {
         guard let p = parsed[path] else { baseDiagnostics[path] = nil; return }
         if let error = p.syntaxError { baseDiagnostics[path] = [error]; return }
         if let name = p.value?["name"]?.stringValue, trusted[StateKey(.base, function: name)] == p.document!.hash,
-           trusted[StateKey(.path, function: name)] == Document(.string(parentPath(path))).hash {
+           trusted[StateKey(.path, function: name)] == Document(.string(path.parent.description)).hash {
             baseDiagnostics[path] = nil
             return
         }
-        let found = locate(validator.validate(FunctionSchema.normalizedBase(p.value!), file: path, lifecycle: .skip), source)
+        let found = locate(validator.validate(FunctionSchema.normalizedBase(p.value!), file: path.description, lifecycle: .skip), source)
         baseDiagnostics[path] = found.isEmpty ? nil : found
     }
 
-    private func patchDocument(_ path: String, diagnostics: inout [Diagnostic]) -> (value: JSONValue, document: Document)? {
+    private func patchDocument(_ path: RepoPath, diagnostics: inout [Diagnostic]) -> (value: JSONValue, document: Document)? {
         guard let p = parsed[path] else { return nil }
         if let error = p.syntaxError { diagnostics.append(error); return nil }
         guard case .object(var o) = p.value! else {
-            diagnostics.append(Diagnostic("PATCH-TYPE", file: path, pointer: .root,
+            diagnostics.append(Diagnostic("PATCH-TYPE", file: path.description, pointer: .root,
                 message: "a merge patch must be a JSON object, found \(p.value!.typeDescription)", fix: "wrap the fields in { }"))
             return nil
         }
@@ -715,7 +783,10 @@ final class StateBuilder {
         return diagnostics.map { d in
             var d = d
             if d.line != nil { return d }
-            if cache[d.file] == nil, let ref = tree.files[d.file], let data = try? source.contents([ref]).first { cache[d.file] = data }
+            if cache[d.file] == nil, let ref = tree[RepoPath(d.file)], ref.kind == .regular,
+               let data = try? source.contents([ref], limit: RepositoryLayout.maximumDocumentBytes).first ?? nil {
+                cache[d.file] = data
+            }
             if let data = cache[d.file], let (line, column) = JSONParser.location(of: d.pointer, in: data) { d.line = line; d.column = column }
             return d
         }
@@ -723,75 +794,104 @@ final class StateBuilder {
 
     // MARK: - Functions and code
 
-    /// SPEC §4 "Function discovery": a function.json inside another function's directory is an error.
+    /// A function.json inside another function's directory is an error.
     private func recomputeNesting() {
         nested.removeAll()
         for (dir, path) in functionDirs {
-            var ancestor = parentPath(dir)
-            while ancestor.count > "lambda_functions".count {
+            for ancestor in dir.ancestors where ancestor.isWithin(RepositoryLayout.functionsRoot) && ancestor != RepositoryLayout.functionsRoot {
                 if let outer = functionDirs[ancestor] {
-                    nested[dir] = Diagnostic("FN-NESTED", file: path, pointer: .root,
+                    nested[dir] = Diagnostic("FN-NESTED", file: path.description, pointer: .root,
                         message: "function.json lies inside the directory of another function (\(outer))", fix: "move this function out of \(ancestor)/")
                     break
                 }
-                ancestor = parentPath(ancestor)
             }
         }
     }
 
-    private func owningDirectory(_ path: String) -> String? {
-        var d = parentPath(path)
-        while d.count > "lambda_functions".count {
-            if functionDirs[d] != nil { return d }
-            d = parentPath(d)
+    private func owningDirectory(_ path: RepoPath) -> RepoPath? {
+        for dir in path.ancestors where dir.isWithin(RepositoryLayout.functionsRoot) {
+            if functionDirs[dir] != nil { return dir }
         }
         return nil
     }
 
-    private func computeCodeHashes(_ dirs: Set<String>, source: ContentSource) throws {
+    /// The lookups a package resolution makes in the current tree.
+    private func lookup(_ source: ContentSource) -> CodePackage.Lookup {
+        CodePackage.Lookup(
+            file: { [unowned self] in tree[$0] },
+            isDirectory: { [unowned self] in tree.isDirectory($0) },
+            children: { [unowned self] in Array(tree.children[$0] ?? []) },
+            linkTarget: { [unowned self] _, ref in
+                if let known = linkTargets[ref.id] { return known }
+                let text = Array(try source.contents([ref]).first ?? Data())
+                linkTargets[ref.id] = text
+                return text
+            })
+    }
+
+    private func unwatch(_ dir: RepoPath) {
+        guard let old = watching.removeValue(forKey: dir) else { return }
+        for p in old.exact { watchedExactly[p]?.remove(dir); if watchedExactly[p]?.isEmpty == true { watchedExactly[p] = nil } }
+        for p in old.below { watchedBelow[p]?.remove(dir); if watchedBelow[p]?.isEmpty == true { watchedBelow[p] = nil } }
+    }
+
+    /// The package of each directory (links resolved) and its code hash: from the cache when the
+    /// same files were hashed before, else by streaming the files' bytes (never held whole).
+    private func computeCodeHashes(_ dirs: Set<RepoPath>, source: ContentSource) throws {
         guard !dirs.isEmpty else { return }
-        var listed: [(String, [(String, FileRef)], listing: String?)] = []
+        var listed: [(RepoPath, [CodePackage.File], listing: String?)] = []
+        let lookup = self.lookup(source)
         for dir in dirs {
-            let files = (filesOf[dir] ?? []).map { (String($0.dropFirst(dir.count + 1)), tree.files[$0]!) }.sorted { codePointLess($0.0, $1.0) }
+            let own = Array(filesOf[dir] ?? [])
+            let files: [CodePackage.File]
+            if own.contains(where: { tree[$0]?.kind != .regular }) || watching[dir] != nil {
+                let package = try CodePackage.resolve(directory: dir, own: own, lookup: lookup)
+                unwatch(dir)
+                if !package.consulted.isEmpty || !package.expanded.isEmpty {
+                    watching[dir] = (package.consulted, package.expanded)
+                    for p in package.consulted { watchedExactly[p, default: []].insert(dir) }
+                    for p in package.expanded { watchedBelow[p, default: []].insert(dir) }
+                }
+                codeProblems[dir] = package.problems.isEmpty ? nil : package.problems.map(\.diagnostic)
+                files = package.files
+            } else {
+                codeProblems[dir] = nil
+                files = own.map { CodePackage.File(path: $0.relative(to: dir), ref: tree[$0]!) }.sorted { $0.path < $1.path }
+            }
             listed.append((dir, files, cache == nil ? nil : BlobCache.listing(files)))
         }
         // A directory whose files an earlier import hashed needs no reading.
         let known = try cache?.codeHashes(listings: listed.compactMap(\.listing)) ?? [:]
-        var plan: [(String, [(String, FileRef)], listing: String?)] = []
+        var plan: [(RepoPath, [CodePackage.File], listing: String?)] = []
         for entry in listed {
             if let listing = entry.listing, let hash = known[listing] { codeHash[entry.0] = hash } else { plan.append(entry) }
         }
-        let contents = try source.contents(plan.flatMap { $0.1.map(\.1) })
-        var offset = 0
-        for (dir, files, listing) in plan {
-            var hasher = SHA256Hasher()
-            for (relative, _) in files {
-                CodeHash.add(path: relative, bytes: contents[offset], to: &hasher)
-                offset += 1
-            }
-            let hash = "sha256:" + hex(hasher.finalize())
-            codeHash[dir] = hash
-            if let listing { cache?.learn(listing: listing, codeHash: hash) }
+        guard !plan.isEmpty else { return }
+        // One stream for every file of every directory to hash, in order: each file's header goes
+        // in when it starts, its bytes as they arrive.
+        let refs = plan.flatMap { $0.1.map(\.ref) }
+        var owners: [(dir: Int, file: Int)] = []
+        for (d, entry) in plan.enumerated() { for f in entry.1.indices { owners.append((d, f)) } }
+        var hashers: [SHA256Hasher?] = Array(repeating: nil, count: plan.count)
+        var finished = 0
+        func finish(_ d: Int) {
+            let hash = "sha256:" + hex((hashers[d] ?? SHA256Hasher()).finalize())
+            hashers[d] = nil
+            codeHash[plan[d].0] = hash
+            if let listing = plan[d].listing { cache?.learn(listing: listing, codeHash: hash) }
         }
-    }
-}
-
-/// `code_hash`: SHA-256 over a function directory's files other than `function.json`, in sorted
-/// path order, each contributing `<relative path> NUL <byte count> NUL <bytes>`.
-public enum CodeHash {
-    static func add(path: String, bytes: Data, to hasher: inout SHA256Hasher) {
-        hasher.update(path)
-        hasher.update([UInt8(0)])
-        hasher.update(String(bytes.count))
-        hasher.update([UInt8(0)])
-        hasher.update(bytes)
-    }
-
-    /// The code hash of files given as (relative path, bytes).
-    public static func of(_ files: [(String, Data)]) -> String {
-        var hasher = SHA256Hasher()
-        for (path, bytes) in files.sorted(by: { codePointLess($0.0, $1.0) }) { add(path: path, bytes: bytes, to: &hasher) }
-        return "sha256:" + hex(hasher.finalize())
+        try source.stream(refs) { index, size, piece in
+            let (d, f) = owners[index]
+            if piece.isEmpty {
+                // Directories before this one are complete (the stream goes in order).
+                while finished < d { finish(finished); finished += 1 }
+                if hashers[d] == nil { hashers[d] = SHA256Hasher() }
+                CodeHash.begin(path: plan[d].1[f].path, size: size, into: &hashers[d]!)
+            } else {
+                hashers[d]!.update(piece)
+            }
+        }
+        while finished < plan.count { finish(finished); finished += 1 }
     }
 }
 

@@ -18,9 +18,9 @@ final class ChildProcess {
     /// A broken pipe must be an error from `write`, never a signal that kills fnreg.
     private static let ignoreSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN) }()
 
-    /// Starts `executable` with `arguments` (the environment is inherited); stdin is piped with
-    /// `pipeStdin`, else /dev/null; stderr is captured with `captureStderr`, else discarded.
-    init(_ executable: String, _ arguments: [String], pipeStdin: Bool, captureStderr: Bool) throws {
+    /// Starts `executable` with `arguments` and `environment` ("NAME=value" entries; nil: inherited);
+    /// stdin is piped with `pipeStdin`, else /dev/null; stderr is captured with `captureStderr`, else discarded.
+    init(_ executable: String, _ arguments: [String], environment: [String]? = nil, pipeStdin: Bool, captureStderr: Bool) throws {
         _ = Self.ignoreSIGPIPE
         func makePipe() throws -> (read: Int32, write: Int32) {
             var fds: [Int32] = [-1, -1]
@@ -43,7 +43,9 @@ final class ChildProcess {
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
         var pid = pid_t()
-        let rc = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup($0) } + [nil] }
+        defer { for p in envp ?? [] { free(p) } }
+        let rc = envp.map { posix_spawn(&pid, executable, &actions, nil, argv, $0) } ?? posix_spawn(&pid, executable, &actions, nil, argv, environ)
         // The child holds its own copies now; keep only our ends.
         if let input { Glibc.close(input.read) }
         Glibc.close(output.write)
@@ -130,9 +132,8 @@ enum Subprocess {
         var stderrText: String { String(decoding: stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 
-    /// Runs git with `arguments` in `directory` (git's own `-C`: posix_spawn cannot portably change directory).
-    static func git(_ arguments: [String], in directory: String) throws -> Result {
-        let child = try ChildProcess(GitExecutable.path, ["-C", directory] + arguments, pipeStdin: false, captureStderr: true)
+    static func run(_ executable: String, _ arguments: [String], environment: [String]? = nil) throws -> Result {
+        let child = try ChildProcess(executable, arguments, environment: environment, pipeStdin: false, captureStderr: true)
         let (out, err) = child.readToEnd()
         let status = child.wait()
         return Result(status: status, stdout: Data(out), stderr: Data(err))

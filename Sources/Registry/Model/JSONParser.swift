@@ -166,8 +166,8 @@ public struct JSONParser {
             if positions != nil { path.append(key) }
             let value = try parseValue()
             if positions != nil { path.removeLast() }
-            if let last = members.last, sorted, !codePointLess(last.key, key) { sorted = false }
-            if !sorted, members.contains(where: { $0.key == key }) {
+            if let last = members.last, sorted, !keyLess(last.key, key) { sorted = false }
+            if !sorted, members.contains(where: { bytesEqual($0.key, key) }) {
                 throw fail("duplicate member name \"\(key)\" in one object", at: keyOffset)
             }
             members.append(JSONMember(key, value))
@@ -178,8 +178,8 @@ public struct JSONParser {
             throw fail("unexpected \(describeByte(at: index)); expected ',' or '}'")
         }
         if !sorted {
-            members.sort { codePointLess($0.key, $1.key) }
-            for i in 1..<members.count where members[i - 1].key == members[i].key {
+            members.sort { keyLess($0.key, $1.key) }
+            for i in 1..<members.count where bytesEqual(members[i - 1].key, members[i].key) {
                 throw fail("duplicate member name \"\(members[i].key)\" in one object")
             }
         }

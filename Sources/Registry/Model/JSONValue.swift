@@ -50,14 +50,82 @@ public enum JSONValue: Hashable, Sendable {
     }
 }
 
+extension JSONValue {
+    /// Text is bytes: two strings are equal exactly when their UTF-8 bytes are (never under
+    /// Unicode canonical equivalence, as Swift's `==` on `String` would have it).
+    public static func == (l: JSONValue, r: JSONValue) -> Bool {
+        switch (l, r) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.number(let a), .number(let b)): return a == b
+        case (.string(let a), .string(let b)): return bytesEqual(a, b)
+        case (.array(let a), .array(let b)): return a == b
+        case (.object(let a), .object(let b)): return a == b
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let b): hasher.combine(1); hasher.combine(b)
+        case .number(let n): hasher.combine(2); hasher.combine(n)
+        case .string(let s): hasher.combine(3); var s = s; s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        case .array(let a): hasher.combine(4); hasher.combine(a)
+        case .object(let o): hasher.combine(5); hasher.combine(o)
+        }
+    }
+}
+
+/// Whether two strings have the same UTF-8 bytes.
+@inline(__always)
+public func bytesEqual(_ a: String, _ b: String) -> Bool {
+    var a = a, b = b
+    return a.withUTF8 { x in b.withUTF8 { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
+}
+
 /// One member of a JSON object.
 public struct JSONMember: Hashable, Sendable {
     public var key: String
     public var value: JSONValue
     public init(_ key: String, _ value: JSONValue) { self.key = key; self.value = value }
+
+    public static func == (l: JSONMember, r: JSONMember) -> Bool { bytesEqual(l.key, r.key) && l.value == r.value }
+
+    public func hash(into hasher: inout Hasher) {
+        var k = key
+        k.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        hasher.combine(value)
+    }
 }
 
-/// True when `a` sorts before `b` by code point (UTF-8 byte order), as RFC 8785 and the spec ask.
+/// RFC 8785's order of object keys: by their UTF-16 code units, computed on UTF-8 bytes. It is
+/// UTF-8 byte order except that characters beyond U+FFFF (lead bytes F0-F4, surrogate pairs in
+/// UTF-16) sort before U+E000-U+FFFF (lead bytes EE-EF). The bytes differ first at a character
+/// boundary or inside characters of the same lead byte, where byte order is code-unit order.
+@inline(__always)
+func canonicalKeyOrder(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+    let n = Swift.min(a.count, b.count)
+    var i = 0
+    while i < n {
+        let x = a[i], y = b[i]
+        if x != y {
+            if x >= 0xF0 && (y == 0xEE || y == 0xEF) { return -1 }
+            if y >= 0xF0 && (x == 0xEE || x == 0xEF) { return 1 }
+            return x < y ? -1 : 1
+        }
+        i += 1
+    }
+    return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+}
+
+/// True when `a` sorts before `b` as RFC 8785 orders object keys (UTF-16 code units).
+public func keyLess(_ a: String, _ b: String) -> Bool {
+    var a = a, b = b
+    return a.withUTF8 { x in b.withUTF8 { y in canonicalKeyOrder(x, y) < 0 } }
+}
+
+/// True when `a` sorts before `b` by UTF-8 bytes (names and paths in output, the spec's other sorted lists).
 @inline(__always)
 public func codePointLess(_ a: String, _ b: String) -> Bool {
     var a = a, b = b
@@ -90,8 +158,8 @@ public struct JSONObject: Hashable, Sendable, Sequence {
     public var keys: [String] { members.map(\.key) }
     public func makeIterator() -> IndexingIterator<[JSONMember]> { members.makeIterator() }
 
-    /// Binary search by code point (one byte comparison per step: keys are equal when their code
-    /// points are, not under Unicode canonical equivalence as Swift's `==` would have it).
+    /// Binary search in RFC 8785 key order (keys are equal when their bytes are, not under Unicode
+    /// canonical equivalence as Swift's `==` would have it).
     private func index(of key: String) -> (found: Bool, index: Int) {
         var key = key
         return key.withUTF8 { k in
@@ -99,11 +167,7 @@ public struct JSONObject: Hashable, Sendable, Sequence {
             while low < high {
                 let mid = (low + high) / 2
                 var m = members[mid].key
-                let order = m.withUTF8 { x -> Int in
-                    let n = Swift.min(x.count, k.count)
-                    let c = n == 0 ? 0 : Int(memcmp(x.baseAddress!, k.baseAddress!, n))
-                    return c != 0 ? c : x.count - k.count
-                }
+                let order = m.withUTF8 { x -> Int in canonicalKeyOrder(x, k) }
                 if order == 0 { return (true, mid) }
                 if order < 0 { low = mid + 1 } else { high = mid }
             }

@@ -37,6 +37,36 @@ public struct JSONWriter {
         return printer.output
     }
 
+    /// The canonical object `object` with the member `key: value` (canonical text) added in key order
+    /// (or replacing a member of that key): how `format_version` joins a streamed document.
+    public static func addingMember(_ key: String, _ value: String, toCanonicalObject object: [UInt8]) -> [UInt8] {
+        var quoted = JSONWriter(capacity: key.utf8.count + 2)
+        quoted.writeString(key)
+        let member = quoted.bytes + [UInt8(ascii: ":")] + Array(value.utf8)
+        guard let members = CanonicalSplice.memberRanges(object) else { return object }
+        let keyBytes = Array(key.utf8)
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(object.count + member.count + 1)
+        var placed = false
+        for m in members {
+            let order = object.withUnsafeBufferPointer { b in keyBytes.withUnsafeBufferPointer { canonicalKeyOrder(UnsafeBufferPointer(rebasing: b[m.key]), $0) } }
+            if order == 0 { continue }
+            if order > 0 && !placed {
+                if out.count > 1 { out.append(UInt8(ascii: ",")) }
+                out += member
+                placed = true
+            }
+            if out.count > 1 { out.append(UInt8(ascii: ",")) }
+            out += object[(m.key.lowerBound - 1)..<m.value.upperBound]
+        }
+        if !placed {
+            if out.count > 1 { out.append(UInt8(ascii: ",")) }
+            out += member
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
     public mutating func append(_ b: UInt8) { bytes.append(b) }
     public mutating func append(contentsOf other: [UInt8]) { bytes.append(contentsOf: other) }
     public mutating func append(contentsOf other: ArraySlice<UInt8>) { bytes.append(contentsOf: other) }

@@ -73,3 +73,30 @@ public func hex(_ bytes: [UInt8]) -> String {
     }
     return String(decoding: out, as: UTF8.self)
 }
+
+/// Git's blob id computed as the bytes arrive: SHA-1 of `blob <size> NUL <bytes>` (the size is
+/// known before the bytes, from `stat` or git's object header).
+struct GitBlobHasher {
+    private let context: OpaquePointer
+
+    init(size: Int) {
+        context = EVP_MD_CTX_new()
+        EVP_DigestInit_ex(context, EVP_sha1(), nil)
+        var header = Array("blob \(size)".utf8)
+        header.append(0)
+        _ = EVP_DigestUpdate(context, header, header.count)
+    }
+
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        _ = EVP_DigestUpdate(context, bytes.baseAddress, bytes.count)
+    }
+
+    /// The blob id in hex; the hasher cannot be used afterwards.
+    func finalize() -> String {
+        var digest = [UInt8](repeating: 0, count: 20)
+        var length: UInt32 = 20
+        EVP_DigestFinal_ex(context, &digest, &length)
+        EVP_MD_CTX_free(context)
+        return hex(digest)
+    }
+}

@@ -47,7 +47,7 @@ enum CanonicalSplice {
         var w = JSONWriter(capacity: name.utf8.count + 2)
         w.writeString(name)
         return (Array(name.utf8), w.bytes, JSONWriter.canonicalBytes(value))
-    }.sorted { $0.key.lexicographicallyPrecedes($1.key) }
+    }.sorted { a, b in a.key.withUnsafeBufferPointer { x in b.key.withUnsafeBufferPointer { canonicalKeyOrder(x, $0) < 0 } } }
 
     /// As above, with the base's members already scanned (shared by several environments) and the
     /// patches prepared (an environment's patch is prepared once for all its functions). Works on byte
@@ -233,7 +233,7 @@ final class PreparedPatch {
             var w = JSONWriter(capacity: m.key.utf8.count + 2)
             w.writeString(m.key)
             return Member(name: m.key, key: Array(m.key.utf8), quoted: w.bytes, action: action)
-        }.sorted { $0.key.lexicographicallyPrecedes($1.key) }
+        }.sorted { a, b in a.key.withUnsafeBufferPointer { x in b.key.withUnsafeBufferPointer { canonicalKeyOrder(x, $0) < 0 } } }
     }
 
     /// Writes RFC 7396 `apply(self, target)` as canonical JSON, where `target` is the canonical text
@@ -285,9 +285,8 @@ final class PreparedPatch {
         return true
     }
 
+    /// RFC 8785 key order of a canonical key's bytes and a patch member's.
     static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Int {
-        let n = min(a.count, b.count)
-        for k in 0..<n where a[k] != b[k] { return a[k] < b[k] ? -1 : 1 }
-        return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+        b.withUnsafeBufferPointer { canonicalKeyOrder(a, $0) }
     }
 }

@@ -32,8 +32,14 @@ extension Registry {
     /// Revisions newest first with their changes; `function` and `environment` narrow it. With an
     /// environment, changes are those of effective configurations, so `environment.json` and override
     /// edits are attributed to the functions they affect.
-    public func log(function: String? = nil, environment: String? = nil, limit: Int? = nil, range: ClosedRange<Int> = 1...Int.max) throws -> [LogEntry] {
+    /// `since`/`until` keep revisions whose committer time lies in the window (as `git log` does).
+    public func log(function: String? = nil, environment: String? = nil, limit: Int? = nil, range: ClosedRange<Int> = 1...Int.max,
+                    since: Int64? = nil, until: Int64? = nil) throws -> [LogEntry] {
         var entries: [LogEntry] = []
+        if let function {
+            let ever = try store.db.query("SELECT DISTINCT function FROM keys WHERE kind = 'base' ORDER BY function", []) { $0.string(0) }
+            if !ever.contains(function) { throw RegistryError.unknownFunction(function, known: ever) }
+        }
         if let environment, !(try environments(at: (try store.latestRevision()?.number) ?? 0).contains(environment)) {
             let known = try environments(at: (try store.latestRevision()?.number) ?? 0)
             // The environment may have existed earlier; accept it if any revision knew it.
@@ -51,7 +57,8 @@ extension Registry {
                 """, [.text(function), SQLValue(environment)]) { $0.int(0) })
         }
         let revisions = try candidates.map { c in try c.sorted(by: >).compactMap { try store.revision($0) } } ?? store.revisions(newestFirst: true)
-        for revision in revisions where range.contains(revision.number) {
+        for revision in revisions where range.contains(revision.number)
+            && since.map({ revision.committedAt >= $0 }) ?? true && until.map({ revision.committedAt <= $0 }) ?? true {
             if let limit, entries.count >= limit { break }
             let keys = try store.changes(at: revision.number)
             var changes: [LogEntry.FunctionChange] = []

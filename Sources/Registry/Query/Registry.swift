@@ -3,60 +3,130 @@ import Foundation
 /// The query side of fnreg: points in history, snapshots, functions and environments at a revision.
 public final class Registry {
     public let store: Store
+    /// The repository the registry records, when it is at hand: git revisions as points, and the
+    /// work tree as the `worktree` point.
+    public let workspace: Workspace?
+    /// The day runtime lifecycle rules are judged at for the work tree (default: today).
+    public var today: String?
 
-    public init(store: Store) { self.store = store }
+    public init(store: Store, workspace: Workspace? = nil) {
+        self.store = store
+        self.workspace = workspace
+    }
 
-    /// Opens the database for reading; a missing database has no revisions.
-    public convenience init(databasePath: String) throws {
-        self.init(store: try Store(path: databasePath, readOnly: true))
+    /// Opens the database for reading; a missing database is an error that names the path.
+    public convenience init(databasePath: String, workspace: Workspace? = nil) throws {
+        self.init(store: try Store(path: databasePath, readOnly: true), workspace: workspace)
     }
 
     // MARK: - Points
 
-    /// The revision `point` names; `environment` is needed for `deployed:T`.
+    /// What a point names: a recorded revision, or the work tree.
+    public enum Target {
+        case revision(Revision)
+        case worktree
+    }
+
+    /// The revision `point` names (the work tree is refused: use `target`); `environment` is needed
+    /// for `deployed:T` and checks `deploy:N`.
     public func resolve(_ pointText: String?, environment: String? = nil) throws -> Revision {
+        switch try target(pointText, environment: environment) {
+        case .revision(let r): return r
+        case .worktree:
+            throw RegistryError.usage("worktree is a preview of the files, not a recorded revision; this command needs a revision (HEAD, rev:N, a commit, a date, deploy:N).")
+        }
+    }
+
+    /// What `point` names; `environment` is needed for `deployed:T` and checks `deploy:N`.
+    public func target(_ pointText: String?, environment: String? = nil) throws -> Target {
         let point = try Point.parse(pointText)
         let text = pointText ?? "HEAD"
+        if point == .worktree { return .worktree }
         guard let latest = try store.latestRevision() else { throw RegistryError.noRevisions }
         func unknown(_ reason: String, _ candidates: [String]) -> RegistryError { .unknownPoint(text, reason: reason, candidates: candidates) }
         switch point {
+        case .worktree:
+            return .worktree
         case .head(let back):
             guard back < latest.number, let r = try store.revision(latest.number - back) else {
                 throw unknown("there are only \(latest.number) revisions", ["HEAD~0 … HEAD~\(latest.number - 1)"])
             }
-            return r
+            return .revision(r)
         case .revision(let n):
             guard let r = try store.revision(n) else { throw unknown("no revision \(n)", ["rev:1 … rev:\(latest.number)"]) }
-            return r
+            return .revision(r)
         case .commit(let prefix):
-            let matches = try store.revisions(commitPrefix: prefix)
-            if matches.count == 1 { return matches[0] }
-            if matches.isEmpty {
+            // A commit recorded twice (a branch reset backwards) names its newest revision.
+            var byCommit: [String: Revision] = [:]
+            for r in try store.revisions(commitPrefix: prefix) { byCommit[r.commit!] = r }
+            if byCommit.count == 1 { return .revision(byCommit.first!.value) }
+            if byCommit.isEmpty {
+                if let git = workspace?.git, let id = try git.resolve(prefix), id.hasPrefix(prefix) {
+                    throw unknown("commit \(id.prefix(12)) is not recorded: \(try whyUnrecorded(id, git: git))", [])
+                }
                 let recent = try store.revisions(newestFirst: true, limit: 10).compactMap { r in r.commit.map { "\($0.prefix(12)) (rev \(r.number))" } }
-                throw unknown("no imported commit starts with \(prefix)", recent)
+                throw unknown("no recorded commit starts with \(prefix)", recent)
             }
-            throw unknown("\(matches.count) imported commits start with \(prefix)", matches.map { "\($0.commit!.prefix(16)) (rev \($0.number))" })
+            throw unknown("\(byCommit.count) recorded commits start with \(prefix)",
+                          byCommit.values.sorted { $0.number < $1.number }.map { "\($0.commit!.prefix(16)) (rev \($0.number))" })
         case .time(let t):
             guard let r = try store.db.queryOne("SELECT \(Store.revisionColumns) FROM revisions WHERE committed_at <= ?1 ORDER BY number DESC LIMIT 1",
                                                 [.integer(t)], Store.revision) else {
                 let first = try store.db.queryOne("SELECT min(committed_at) FROM revisions", []) { $0.int64(0) }
                 throw unknown("no revision was committed at or before \(ISOTime.format(t))", first.map { ["time:\(ISOTime.format($0)) (the earliest)"] } ?? [])
             }
-            return r
+            return .revision(r)
         case .deployment(let n):
-            guard let d = try deployments().first(where: { $0.number == n }) else {
-                let all = try deployments().prefix(10).map { "deploy:\($0.number) (\($0.environment))" }
+            guard let d = try store.deployment(n) else {
+                let all = try deployments(environment: environment).prefix(10).map { "deploy:\($0.number) (\($0.environment))" }
                 throw unknown("no deployment \(n)", Array(all))
             }
-            return try store.revision(d.revision)!
+            if let environment, d.environment != environment {
+                let own = try deployments(environment: environment).prefix(10).map { "deploy:\($0.number)" }
+                throw unknown("deployment \(n) was a deployment of \(d.environment), not of \(environment)", own)
+            }
+            return .revision(try store.revision(d.revision)!)
         case .deployed(let t):
-            guard let environment else { throw unknown("deployed:T needs an environment", []) }
+            guard let environment else { throw unknown("deployed:T needs an environment (ENV@deployed:T or --env)", []) }
             guard let d = try deployments(environment: environment).first(where: { $0.deployedAt <= t }) else {
                 let all = try deployments(environment: environment).prefix(10).map { "deployed:\(ISOTime.format($0.deployedAt))" }
                 throw unknown("nothing was deployed to \(environment) at or before \(ISOTime.format(t))", Array(all))
             }
-            return try store.revision(d.revision)!
+            return .revision(try store.revision(d.revision)!)
+        case .git(let ref):
+            guard let git = workspace?.git else {
+                throw unknown("not a point in history (HEAD, HEAD~N, rev:N, N, commit:SHA, a date, time:T, deploy:N, deployed:T, worktree), and there is no git repository here to resolve it in", [])
+            }
+            guard let id = try git.resolve(ref) else {
+                let branches = closestMatches(ref, in: try git.localAndRemoteBranches())
+                throw unknown("it is neither a point in history nor a git revision of the repository", branches)
+            }
+            if let r = try store.revision(commit: id) { return .revision(r) }
+            throw unknown("\(ref) is commit \(id.prefix(12)), which is not recorded: \(try whyUnrecorded(id, git: git))", [])
         }
+    }
+
+    /// Why a commit of the repository has no revision: not imported yet, or not on the branch.
+    func whyUnrecorded(_ commit: String, git: GitRepository) throws -> String {
+        guard let binding = try store.binding(), binding.kind == .git, let branch = binding.branch,
+              let tip = try git.branchTip(branch) else { return "not imported yet: run fnreg import" }
+        if try git.isOnFirstParentHistory(commit, of: tip) { return "not imported yet: run fnreg import" }
+        return try Importer(store: store).explainOffBranch(commit, branch: branch, tip: tip, git: git)
+    }
+
+    /// The work tree's state (read and validated once per registry object).
+    private var worktreeState: WorkTreeState?
+
+    func workTree() throws -> WorkTreeState {
+        if let worktreeState { return worktreeState }
+        guard let root = workspace?.root else {
+            throw RegistryError.usage("worktree needs a configuration repository here; run fnreg inside one.")
+        }
+        let existing = try store.latestRevision().map { Set(try functionNames(at: $0.number)) }
+        let state = try WorkTreeState.read(root: root, today: today ?? ISOTime.day(Int64(Date().timeIntervalSince1970)), existing: existing)
+        if !state.diagnostics.errors.isEmpty { throw RegistryError.invalidConfiguration(state.diagnostics) }
+        worktreeState = state
+        return state
     }
 
     // MARK: - Snapshots
@@ -70,10 +140,49 @@ public final class Registry {
             """, [.integer(Int64(revision))]) { $0.string(0) }
     }
 
-    /// The snapshot of `environment` at `point`.
+    /// The snapshot of `environment` at `point` (a revision, or the work tree).
     public func snapshot(environment: String, at point: String?) throws -> Snapshot {
-        let revision = try resolve(point, environment: environment)
-        return try snapshot(environment: environment, revision: revision)
+        try snapshots(environments: [environment], at: point)[0]
+    }
+
+    /// Snapshots of several environments at one point (a revision, or the work tree).
+    public func snapshots(environments: [String], at point: String?) throws -> [Snapshot] {
+        switch try target(point, environment: environments.count == 1 ? environments[0] : nil) {
+        case .revision(let r): return try snapshots(environments: environments, revision: r)
+        case .worktree: return try worktreeSnapshots(environments: environments)
+        }
+    }
+
+    /// Environments that exist at `point`.
+    public func environments(at point: String?) throws -> [String] {
+        switch try target(point) {
+        case .revision(let r): return try environments(at: r.number)
+        case .worktree: return try workTree().entries.keys.filter { $0.kind == .environment }.map(\.environment).sorted(by: codePointLess)
+        }
+    }
+
+    /// Snapshots of the work tree, never stored: the same layering over the documents it holds.
+    func worktreeSnapshots(environments: [String]) throws -> [Snapshot] {
+        let entries = try workTree().entries
+        let revision = Revision.preview(at: Int64(Date().timeIntervalSince1970))
+        let known = entries.keys.filter { $0.kind == .environment }.map(\.environment).sorted(by: codePointLess)
+        let bases = entries.filter { $0.key.kind == .base }.sorted { codePointLess($0.key.function, $1.key.function) }
+        return try environments.map { environment in
+            guard entries[StateKey(.environment, environment: environment)] != nil else {
+                throw RegistryError.unknownEnvironment(environment, known: known)
+            }
+            let patch = try Self.patch(entries[StateKey(.envpatch, environment: environment)].map { Array($0.body.utf8) }).map(PreparedPatch.init)
+            var members: [(name: String, canonical: [UInt8])] = []
+            for (key, base) in bases {
+                let code = try entries[StateKey(.code, function: key.function)].map { try JSONParser.parse($0.body).stringValue } ?? nil
+                let override = try Self.patch(entries[StateKey(.override, environment: environment, function: key.function)].map { Array($0.body.utf8) })
+                    .map(PreparedPatch.init)
+                let bytes = Array(base.body.utf8)
+                members.append((key.function, try CanonicalSplice.effective(base: bytes, members: CanonicalSplice.memberRanges(bytes),
+                                                                           environmentPatch: patch, override: override, codeHash: code)))
+            }
+            return Snapshot(environment: environment, revision: revision, canonicalMembers: members)
+        }
     }
 
     public func snapshot(environment: String, revision: Revision) throws -> Snapshot {
@@ -165,6 +274,7 @@ public final class Registry {
     /// One function's effective configuration (with `code_hash`) in `environment` at `revision`, or nil
     /// when the function does not exist there; throws when the environment does not exist.
     public func effectiveConfiguration(function: String, environment: String, revision: Revision) throws -> JSONValue? {
+        if revision.isPreview { return try worktreeSnapshots(environments: [environment])[0].value(of: function) }
         let state = try store.state(at: revision.number, environment: environment, function: function)
         guard state[StateKey(.environment, environment: environment)] != nil else {
             throw RegistryError.unknownEnvironment(environment, known: try environments(at: revision.number))
@@ -201,5 +311,41 @@ public final class Registry {
 
     public func deployments(environment: String? = nil) throws -> [Deployment] {
         try store.deployments(environment: environment)
+    }
+}
+
+extension Registry {
+    /// Base configurations of the work tree (defaults filled), with their directories.
+    public func worktreeBaseFunctions() throws -> [(name: String, path: String, config: JSONValue)] {
+        let entries = try workTree().entries
+        return try entries.filter { $0.key.kind == .base }.map { key, document in
+            (key.function, (try? entries[StateKey(.path, function: key.function)].map { try JSONParser.parse($0.body).stringValue ?? "" }) ?? "" ?? "",
+             FunctionSchema.fillDefaults(FunctionSchema.normalizedBase(try document.value())))
+        }.sorted { codePointLess($0.name, $1.name) }
+    }
+
+    /// The error for a function that is not in a snapshot: when it exists at another revision, say
+    /// when it was added or removed; otherwise list the closest known names.
+    public func missingFunction(_ name: String, environment: String?, revision: Revision) throws -> RegistryError {
+        if !revision.isPreview {
+            let where_ = environment.map { " in \($0)" } ?? ""
+            if let added = try store.db.queryOne("""
+                SELECT min(v.revision) FROM keys k JOIN versions v ON v.key_id = k.id
+                WHERE k.kind = 'base' AND k.function = ?1 AND v.document_id IS NOT NULL AND v.revision > ?2
+                """, [.text(name), .integer(Int64(revision.number))], { $0.optionalInt(0) }) ?? nil,
+               try !functionNames(at: revision.number).contains(name),
+               try store.db.queryOne("SELECT 1 FROM keys k JOIN versions v ON v.key_id = k.id WHERE k.kind = 'base' AND k.function = ?1 AND v.revision <= ?2 AND v.document_id IS NOT NULL",
+                                     [.text(name), .integer(Int64(revision.number))], { _ in true }) == nil {
+                return .refused("Function \"\(name)\" does not exist\(where_) at revision \(revision.number): it was added in revision \(added).")
+            }
+            if let removed = try store.db.queryOne("""
+                SELECT max(v.revision) FROM keys k JOIN versions v ON v.key_id = k.id
+                WHERE k.kind = 'base' AND k.function = ?1 AND v.document_id IS NULL AND v.revision <= ?2
+                """, [.text(name), .integer(Int64(revision.number))], { $0.optionalInt(0) }) ?? nil {
+                return .refused("Function \"\(name)\" does not exist\(where_) at revision \(revision.number): it was removed in revision \(removed).")
+            }
+            return .unknownFunction(name, known: try functionNames(at: revision.number))
+        }
+        return .unknownFunction(name, known: try worktreeBaseFunctions().map(\.name))
     }
 }

@@ -64,6 +64,9 @@ public struct Snapshot: Sendable {
 
     public var functionNames: [String] { canonicalMembers.map(\.name) }
 
+    /// The `format_version` of the JSON documents fnreg prints.
+    public static let formatVersion = 1
+
     /// The exact bytes of `fnreg export json` (pretty, sorted keys, a final newline), handed to `sink`
     /// in pieces of about 64 KiB as they are printed (nothing the size of the snapshot is built).
     public func writeExport(_ sink: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
@@ -72,9 +75,9 @@ public struct Snapshot: Sendable {
         head.writeCanonical(revision.commit.map { .string($0) } ?? .null)
         head.append(",\"environment\":")
         head.writeString(environment)
-        head.append(",\"functions\":")
+        head.append(",\"format_version\":\(Snapshot.formatVersion),\"functions\":")
         var tail = JSONWriter(capacity: 128)
-        tail.append(",\"revision\":\(revision.number),\"snapshot_hash\":")
+        tail.append(",\"revision\":\(revision.isPreview ? "null" : String(revision.number)),\"snapshot_hash\":")
         tail.writeString(hash)
         tail.append("}")
         var printer = PrettyPrinter()

@@ -35,6 +35,11 @@ extension Store {
                    deployedBy: s.string(5), note: s.optionalString(6), kind: s.string(7), restores: s.optionalInt(8))
     }
 
+    /// Deployment `number`, nil when there is none.
+    public func deployment(_ number: Int) throws -> Deployment? {
+        try db.queryOne("SELECT \(Store.deploymentColumns) FROM deployments WHERE number = ?1", [.integer(Int64(number))], Store.deployment)
+    }
+
     /// Deployments newest first (by time, then number).
     public func deployments(environment: String?) throws -> [Deployment] {
         let tableExists = try db.queryOne("SELECT 1 FROM sqlite_master WHERE name = 'deployments'", []) { _ in true } ?? false

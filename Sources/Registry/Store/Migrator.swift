@@ -6,6 +6,9 @@ public enum Migrator {
     /// The migrations compiled into this binary, in order.
     public static var migrations: [(identifier: String, sql: String)] { embeddedMigrations }
 
+    /// A migration holding this text runs with foreign-key enforcement off (see `migrate`).
+    static let foreignKeysOffMarker = "fnreg:foreign-keys-off"
+
     static func checksum(_ sql: String) -> String { hex(SHA256Hasher.hash(Array(sql.utf8))) }
 
     /// Brings `db` up to date; throws `RegistryError.newerSchema` or `.migrationChanged` when it cannot.
@@ -21,10 +24,19 @@ public enum Migrator {
             if expected != sum { throw RegistryError.migrationChanged(identifier) }
         }
         for migration in migrations where applied[migration.identifier] == nil {
+            // A migration that rebuilds a table (SQLite's procedure: create, copy, drop, rename) runs
+            // with foreign keys off, which only takes effect outside a transaction, and must leave
+            // every reference intact.
+            let rebuilds = migration.sql.contains(foreignKeysOffMarker)
+            if rebuilds { try db.execute("PRAGMA foreign_keys = OFF") }
+            defer { if rebuilds { try? db.execute("PRAGMA foreign_keys = ON") } }
             try db.transaction(.immediate) {
                 // Another process may have applied it while we waited for the lock.
                 if try db.queryOne("SELECT 1 FROM schema_migrations WHERE identifier = ?1", [.text(migration.identifier)], { _ in true }) != nil { return }
                 try db.execute(migration.sql)
+                if rebuilds, try db.queryOne("PRAGMA foreign_key_check", [], { _ in true }) != nil {
+                    throw RegistryError.corrupt("Migration \(migration.identifier) would leave references to missing rows; the database was left as it was.")
+                }
                 try db.run("INSERT INTO schema_migrations (identifier, checksum, applied_at) VALUES (?1, ?2, ?3)",
                            [.text(migration.identifier), .text(checksum(migration.sql)), .integer(Int64(Date().timeIntervalSince1970))])
             }
@@ -54,4 +66,13 @@ public enum Migrator {
         }
         return out
     }
+}
+
+/// fnreg's version, and the database schema it writes.
+public enum FnregVersion {
+    public static let version = "0.5.0"
+    /// The number of the last migration: the schema version of the databases this binary writes.
+    public static var schema: Int { Migrator.migrations.count }
+    public static var schemaIdentifier: String { Migrator.migrations.last?.identifier ?? "none" }
+    public static var description: String { "fnreg \(version) (database schema \(schema), \(schemaIdentifier))" }
 }

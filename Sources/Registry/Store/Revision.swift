@@ -13,6 +13,37 @@ public struct Revision: Sendable, Equatable {
     public var source: String
     public var skipped: Bool
     public var skipReason: String?
+    /// Set on the first revision recorded after the branch was rewritten: the revision of the commit
+    /// that was no longer on the branch.
+    public var rewriteOf: Int?
+    /// The rules and allow-list this revision was validated under (documents validated under the
+    /// same need no second look).
+    var validation: String?
+
+    public init(number: Int, commit: String?, authorName: String?, authorEmail: String?, committedAt: Int64, message: String,
+                importedAt: Int64, source: String, skipped: Bool, skipReason: String?, rewriteOf: Int? = nil, validation: String? = nil) {
+        self.number = number
+        self.commit = commit
+        self.authorName = authorName
+        self.authorEmail = authorEmail
+        self.committedAt = committedAt
+        self.message = message
+        self.importedAt = importedAt
+        self.source = source
+        self.skipped = skipped
+        self.skipReason = skipReason
+        self.rewriteOf = rewriteOf
+        self.validation = validation
+    }
+
+    /// The `worktree` point: the files of the work tree, never stored (number 0).
+    public static func preview(at time: Int64) -> Revision {
+        Revision(number: 0, commit: nil, authorName: nil, authorEmail: nil, committedAt: time, message: "the work tree",
+                 importedAt: time, source: "worktree", skipped: false, skipReason: nil)
+    }
+
+    /// True for the `worktree` point.
+    public var isPreview: Bool { number == 0 }
 
     public var subject: String { String(message.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "") }
 
@@ -28,6 +59,7 @@ public struct Revision: Sendable, Equatable {
         o["source"] = .string(source)
         o["skipped"] = .bool(skipped)
         if let skipReason { o["skip_reason"] = .string(skipReason) }
+        o["rewrite_of"] = rewriteOf.map { .number(Double($0)) } ?? .null
         return .object(o)
     }
 }
@@ -58,7 +90,7 @@ public enum ISOTime {
             return v
         }
         guard s.count >= 10, let y = num(0, 4), s[4] == UInt8(ascii: "-"), let mo = num(5, 2), s[7] == UInt8(ascii: "-"), let d = num(8, 2),
-              (1...12).contains(mo), (1...31).contains(d) else { return nil }
+              (1...12).contains(mo), (1...daysIn(month: mo, year: y)).contains(d) else { return nil }
         var h = 0, mi = 0, se = 0, offset = 0
         var i = 10
         if i < s.count {
@@ -90,9 +122,66 @@ public enum ISOTime {
         return daysFromCivil(y, mo, d) * 86400 + Int64(h * 3600 + mi * 60 + se - offset)
     }
 
-    /// Like `parse`, and "now" is the current time.
+    /// Like `parse`, and relative times as git writes them (`now`, `yesterday`, `3 days ago`).
     public static func parseOrNow(_ text: String) -> Int64? {
-        text == "now" ? Int64(Date().timeIntervalSince1970) : parse(text)
+        parse(text) ?? relative(text, now: Int64(Date().timeIntervalSince1970))
+    }
+
+    /// The days of a month in the proleptic Gregorian calendar.
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Whether `text` looks like a date (`YYYY-MM-DD…`) even if it is not a valid one.
+    public static func looksLikeDate(_ text: String) -> Bool {
+        let s = Array(text.utf8)
+        guard s.count >= 10 else { return false }
+        return s[0..<4].allSatisfy { $0 >= 0x30 && $0 <= 0x39 } && s[4] == UInt8(ascii: "-") && s[7] == UInt8(ascii: "-")
+    }
+
+    /// Relative times as git writes them: `now`, `yesterday`, `3 days ago`, `2.weeks.ago`,
+    /// `1 year 2 months ago` (units: seconds, minutes, hours, days, weeks, months, years; months
+    /// and years are calendar months and years, as git counts them). Nil for anything else.
+    public static func relative(_ text: String, now: Int64) -> Int64? {
+        let t = text.lowercased().trimmingCharacters(in: .whitespaces)
+        if t == "now" { return now }
+        if t == "yesterday" { return now - 86_400 }
+        var words = t.split(whereSeparator: { $0 == " " || $0 == "." || $0 == "_" }).map(String.init)
+        guard words.count >= 3, words.removeLast() == "ago", words.count % 2 == 0 else { return nil }
+        var seconds: Int64 = 0
+        var months = 0
+        var i = 0
+        while i < words.count {
+            guard let n = Int(words[i]), n >= 0, n < 1_000_000 else { return nil }
+            var unit = words[i + 1]
+            if unit.hasSuffix("s") && unit.count > 1 { unit.removeLast() }
+            switch unit {
+            case "second", "sec": seconds += Int64(n)
+            case "minute", "min": seconds += Int64(n) * 60
+            case "hour": seconds += Int64(n) * 3600
+            case "day": seconds += Int64(n) * 86_400
+            case "week": seconds += Int64(n) * 604_800
+            case "month": months += n
+            case "year": months += 12 * n
+            default: return nil
+            }
+            i += 2
+        }
+        var result = now - seconds
+        if months > 0 {
+            var time = time_t(result)
+            var parts = tm()
+            gmtime_r(&time, &parts)
+            var year = Int(parts.tm_year) + 1900, month = Int(parts.tm_mon) + 1 - months
+            while month < 1 { month += 12; year -= 1 }
+            let day = min(Int(parts.tm_mday), daysIn(month: month, year: year))
+            result = daysFromCivil(year, month, day) * 86_400 + Int64(parts.tm_hour) * 3600 + Int64(parts.tm_min) * 60 + Int64(parts.tm_sec)
+        }
+        return result
     }
 
     /// Days since 1970-01-01 (Howard Hinnant's algorithm; no time zone database involved).

@@ -6,14 +6,45 @@ public final class Store {
     private var documentIDs: [DocumentHash: Int64] = [:]
     private var keyIDs: [StateKey: Int64] = [:]
 
-    /// Opens the registry at `path`, creating and migrating it unless `readOnly`.
-    public init(path: String, readOnly: Bool = false) throws {
-        if readOnly && !FileManager.default.fileExists(atPath: path) {
-            throw RegistryError.noRevisions
+    /// Opens the registry at `path`, creating and migrating it unless `readOnly`. A read-only open
+    /// never creates anything: a missing file is `noDatabase`. A new database is created only in an
+    /// existing directory (`createDirectory`: make it first, mode 0700), as a file of mode 0600.
+    public init(path: String, readOnly: Bool = false, createDirectory: Bool = false) throws {
+        guard !path.isEmpty else { throw RegistryError.usage("The database path is empty; set --db or FNREG_DB to a file name.") }
+        guard path != ":memory:", !path.hasPrefix("file:") else {
+            throw RegistryError.usage("\(path) is not a database file: a registry is kept in a file; give --db a file name.")
         }
-        if !readOnly {
+        var info = stat()
+        let exists = lstat(path, &info) == 0
+        if exists && info.st_mode & S_IFMT == S_IFLNK {
+            throw RegistryError.refused("\(path) is a symbolic link; fnreg opens only a database file itself (name the real file with --db).")
+        }
+        if exists && info.st_mode & S_IFMT == S_IFDIR {
+            throw RegistryError.usage("\(path) is a directory; give --db the database file's name.")
+        }
+        if readOnly && !exists { throw RegistryError.noDatabase(path) }
+        if !readOnly && !exists {
             let folder = (path as NSString).deletingLastPathComponent
-            if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            if !folder.isEmpty {
+                var folderInfo = stat()
+                if lstat(folder, &folderInfo) != 0 {
+                    guard createDirectory else {
+                        throw RegistryError.usage("The directory of \(path) does not exist; create it first (fnreg creates a database only in an existing directory).")
+                    }
+                    do {
+                        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                    } catch {
+                        throw RegistryError.output("Cannot create the directory \(folder) for the database: \(error.localizedDescription).")
+                    }
+                } else if folderInfo.st_mode & S_IFMT == S_IFLNK && createDirectory {
+                    throw RegistryError.refused("\(folder) is a symbolic link; fnreg keeps its database only in a real directory.")
+                }
+            }
+            // The database may hold text that must not be world-readable: 0600 whatever the umask
+            // (SQLite gives its -wal and -shm files the database's mode).
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            if fd < 0 && errno != EEXIST { throw AtomicFile.outputError(path, errno) }
+            if fd >= 0 { fchmod(fd, 0o600); close(fd) }
         }
         do {
             db = try Database(path: path, readOnly: readOnly)
@@ -41,12 +72,12 @@ public final class Store {
 
     // MARK: - Revisions
 
-    static let revisionColumns = "number, commit_id, author_name, author_email, committed_at, message, imported_at, source, skipped, skip_reason"
+    static let revisionColumns = "number, commit_id, author_name, author_email, committed_at, message, imported_at, source, skipped, skip_reason, rewrite_of, validation"
 
     static func revision(_ s: Statement) -> Revision {
         Revision(number: s.int(0), commit: s.optionalString(1), authorName: s.optionalString(2), authorEmail: s.optionalString(3),
                  committedAt: s.int64(4), message: s.string(5), importedAt: s.int64(6), source: s.string(7),
-                 skipped: s.int(8) != 0, skipReason: s.optionalString(9))
+                 skipped: s.int(8) != 0, skipReason: s.optionalString(9), rewriteOf: s.optionalInt(10), validation: s.optionalString(11))
     }
 
     public func latestRevision() throws -> Revision? {
@@ -57,8 +88,14 @@ public final class Store {
         try db.queryOne("SELECT \(Store.revisionColumns) FROM revisions WHERE number = ?1", [.integer(Int64(number))], Store.revision)
     }
 
+    /// The newest revision recorded from `commit` (a branch reset backwards records a commit again).
     public func revision(commit: String) throws -> Revision? {
-        try db.queryOne("SELECT \(Store.revisionColumns) FROM revisions WHERE commit_id = ?1", [.text(commit)], Store.revision)
+        try db.queryOne("SELECT \(Store.revisionColumns) FROM revisions WHERE commit_id = ?1 ORDER BY number DESC LIMIT 1", [.text(commit)], Store.revision)
+    }
+
+    /// The newest revision that names a commit (nil when none does).
+    public func latestCommittedRevision() throws -> Revision? {
+        try db.queryOne("SELECT \(Store.revisionColumns) FROM revisions WHERE commit_id IS NOT NULL ORDER BY number DESC LIMIT 1", [], Store.revision)
     }
 
     public func revisions(newestFirst: Bool = true, limit: Int? = nil) throws -> [Revision] {
@@ -78,14 +115,16 @@ public final class Store {
 
     /// Inserts the next revision and returns its number.
     func insertRevision(commit: String?, authorName: String?, authorEmail: String?, committedAt: Int64, message: String,
-                        source: String, skipped: Bool = false, skipReason: String? = nil, warnings: String? = nil) throws -> Int {
+                        source: String, skipped: Bool = false, skipReason: String? = nil, warnings: String? = nil,
+                        rewriteOf: Int? = nil, validation: String? = nil) throws -> Int {
         let next = (try db.queryOne("SELECT coalesce(max(number), 0) + 1 FROM revisions", []) { $0.int(0) }) ?? 1
         try db.run("""
-            INSERT INTO revisions (number, commit_id, author_name, author_email, committed_at, message, imported_at, source, skipped, skip_reason, warnings)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+            INSERT INTO revisions (number, commit_id, author_name, author_email, committed_at, message, imported_at, source, skipped,
+                                   skip_reason, warnings, rewrite_of, validation)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
             """, [.integer(Int64(next)), SQLValue(commit), SQLValue(authorName), SQLValue(authorEmail), .integer(committedAt),
                   .text(message), .integer(Int64(Date().timeIntervalSince1970)), .text(source), .integer(skipped ? 1 : 0),
-                  SQLValue(skipReason), SQLValue(warnings)])
+                  SQLValue(skipReason), SQLValue(warnings), SQLValue(rewriteOf), SQLValue(validation)])
         return next
     }
 

@@ -10,6 +10,9 @@ public struct ConfigValidator {
 
     public init(today: String) { self.today = today }
 
+    /// Changes whenever a rule changes: documents stored under other rules are validated again.
+    public static let rulesVersion = "5"
+
     /// Whether the function existed in the previous revision (decides create-block).
     public enum Lifecycle { case skip, newFunction, existingFunction }
 
@@ -570,6 +573,43 @@ func editDistance(_ a: String, _ b: String) -> Int {
     if x.isEmpty { return y.count }
     if y.isEmpty { return x.count }
     if abs(x.count - y.count) > 3 { return 99 }
+    var previous = Array(0...y.count)
+    var current = [Int](repeating: 0, count: y.count + 1)
+    for i in 1...x.count {
+        current[0] = i
+        for j in 1...y.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+        }
+        swap(&previous, &current)
+    }
+    return previous[y.count]
+}
+
+/// `candidates` ordered by closeness to `word` (edit distance, ignoring case), the closest first:
+/// the names a "did you mean" or "known names" message shows first. Candidates further than about
+/// a third of the word's length are left out unless they share a prefix with it.
+public func closestMatches(_ word: String, in candidates: [String], limit: Int = 5) -> [String] {
+    let w = word.lowercased()
+    let allowed = max(2, w.count / 3)
+    let scored = candidates.map { c -> (String, Int) in
+        let d = fullEditDistance(w, c.lowercased())
+        return (c, d)
+    }.filter { $0.1 <= allowed || ($0.0.lowercased().hasPrefix(w) && !w.isEmpty) || (w.hasPrefix($0.0.lowercased()) && $0.0.count >= 3) }
+    return scored.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : codePointLess($0.0, $1.0) }.prefix(limit).map(\.0)
+}
+
+/// All candidates with the closest first, then the rest in their order (for "known names" lists).
+public func orderedByCloseness(_ word: String, _ candidates: [String]) -> [String] {
+    let w = word.lowercased()
+    return candidates.enumerated().map { ($0.element, fullEditDistance(w, $0.element.lowercased()), $0.offset) }
+        .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.2 < $1.2 }.map(\.0)
+}
+
+/// Levenshtein distance without the early cut-off of `editDistance`.
+func fullEditDistance(_ a: String, _ b: String) -> Int {
+    let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
+    if x.isEmpty { return y.count }
+    if y.isEmpty { return x.count }
     var previous = Array(0...y.count)
     var current = [Int](repeating: 0, count: y.count + 1)
     for i in 1...x.count {

@@ -1,0 +1,104 @@
+/// The layout of a configuration repository: which path is a function's base configuration, an
+/// environment's patch, an override, the secrets allow-list, code, or fnreg's own output; and back
+/// from a stored key to the file it came from. The one place that knows the layout.
+public enum RepositoryLayout {
+    public static let functionsRoot: RepoPath = "lambda_functions"
+    public static let environmentsRoot: RepoPath = "terraform/environments"
+    public static let functionFileName: RepoPath = "function.json"
+    public static let environmentPatchName: RepoPath = "environment.json"
+    public static let overridesDirectory: RepoPath = "overrides"
+    /// What `fnreg export terraform` writes into an environment's directory: never part of the state.
+    public static let exportFileName: RepoPath = "functions.auto.tfvars.json"
+    /// Reviewed false positives of secret detection, per function and JSON Pointer:
+    /// `{"secrets": [{"function": "f", "pointer": "/environment_variables/K", "reason": "…"}]}`.
+    public static let allowedSecretsPath: RepoPath = "lambda_functions/allowed-secrets.json"
+    /// The committed parity allow-list.
+    public static let parityPath: RepoPath = "terraform/environments/parity.json"
+    /// Larger JSON documents are refused before they are read whole.
+    public static let maximumDocumentBytes = 1 << 20
+
+    /// What a path is.
+    public enum Kind: Equatable, Sendable {
+        /// `lambda_functions/**/function.json`: the base configuration of the function in that directory.
+        case functionJSON
+        /// `terraform/environments/<env>/environment.json`.
+        case environmentPatch(environment: String)
+        /// `terraform/environments/<env>/overrides/<function>.json`.
+        case override(environment: String, function: String)
+        /// `lambda_functions/allowed-secrets.json`.
+        case allowList
+        /// `terraform/environments/<env>/functions.auto.tfvars.json`: fnreg's output, ignored.
+        case export(environment: String)
+        /// Any other file below `terraform/environments/<env>/`: makes the environment exist.
+        case environmentFile(environment: String)
+        /// Any other file below `lambda_functions/`: code, when it lies in a function's directory.
+        case code
+        /// Anything else: part of the state only when a function's package links to it.
+        case other
+    }
+
+    public static func classify(_ path: RepoPath) -> Kind {
+        let b = path.bytes
+        if path.isWithin(functionsRoot) {
+            if path == allowedSecretsPath { return .allowList }
+            if b.count > functionsRoot.bytes.count && path.name == functionFileName { return .functionJSON }
+            return .code
+        }
+        guard path.isWithin(environmentsRoot), b.count > environmentsRoot.bytes.count else { return .other }
+        let parts = path.relative(to: environmentsRoot).components
+        guard parts.count >= 2, !parts[0].isEmpty else { return .other }
+        let env = String(decoding: parts[0].bytes, as: UTF8.self)
+        if parts.count == 2 && parts[1] == environmentPatchName { return .environmentPatch(environment: env) }
+        if parts.count == 2 && parts[1] == exportFileName { return .export(environment: env) }
+        if parts.count == 3 && parts[1] == overridesDirectory {
+            let file = parts[2].bytes
+            if file.count > 5 && file.suffix(5).elementsEqual(".json".utf8) {
+                return .override(environment: env, function: String(decoding: file.dropLast(5), as: UTF8.self))
+            }
+        }
+        return .environmentFile(environment: env)
+    }
+
+    /// Whether the path is a configuration document (parsed as JSON, must be a regular file).
+    public static func isDocument(_ path: RepoPath) -> Bool {
+        switch classify(path) {
+        case .functionJSON, .environmentPatch, .override, .allowList: return true
+        default: return false
+        }
+    }
+
+    /// The environment a file below `terraform/environments/<env>/` makes exist (fnreg's export excluded).
+    public static func environment(of path: RepoPath) -> String? {
+        switch classify(path) {
+        case .environmentPatch(let e), .override(let e, _), .environmentFile(let e): return e
+        default: return nil
+        }
+    }
+
+    /// Whether the path is part of a source state by itself (below the two roots, fnreg's own output excluded).
+    public static func isInRoots(_ path: RepoPath) -> Bool {
+        if case .export = classify(path) { return false }
+        return path.isWithin(functionsRoot) || (path.isWithin(environmentsRoot) && path != environmentsRoot)
+    }
+
+    /// An environment's directory.
+    public static func environmentDirectory(_ environment: String) -> RepoPath { environmentsRoot.appending(environment) }
+
+    /// The file a stored key came from, given the function's directory for base and code keys.
+    public static func path(for key: StateKey, functionDirectory: String? = nil) -> String {
+        switch key.kind {
+        case .base: return (functionDirectory ?? "lambda_functions/\(key.function)") + "/function.json"
+        case .path, .code: return functionDirectory ?? "lambda_functions/\(key.function)"
+        case .environment: return "terraform/environments/\(key.environment)/"
+        case .envpatch: return "terraform/environments/\(key.environment)/environment.json"
+        case .override: return "terraform/environments/\(key.environment)/overrides/\(key.function).json"
+        }
+    }
+
+    /// Environment names as the spec allows them: `[A-Za-z0-9][A-Za-z0-9_.-]*`.
+    public static func isValidEnvironmentName(_ name: String) -> Bool {
+        let b = Array(name.utf8)
+        guard let first = b.first, isAlnum(first) else { return false }
+        return b.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
+    }
+}
