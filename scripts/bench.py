@@ -67,14 +67,14 @@ def spread(walls):
 def prepare(functions, revisions):
     repo = workload(functions, revisions)
     db_full, db_base = os.path.join(args.work, f"full-{functions}-{revisions}.db"), os.path.join(args.work, f"base-{functions}-{revisions}.db")
-    for db, extra in [(db_full, []), (db_base, ["--branch", "HEAD~1"])]:
+    for db, extra in [(db_full, ["--history"]), (db_base, ["--commit", "HEAD~1"])]:
         # A database written by an older binary may predate a migration or a fix: build it again.
         if os.path.exists(db) and os.path.getmtime(db) < os.path.getmtime(FNREG):
             for suffix in ("", "-wal", "-shm"):
                 if os.path.exists(db + suffix):
                     os.remove(db + suffix)
         if not os.path.exists(db):
-            sh([FNREG, "import", "--history", "--db", db] + extra, cwd=repo, stdout=subprocess.DEVNULL)
+            sh([FNREG, "import", "--db", db] + extra, cwd=repo, stdout=subprocess.DEVNULL)
     return repo, db_full, db_base
 
 def copy_base(db_base, target):
@@ -99,14 +99,16 @@ def run_suite(functions, revisions, full=True):
     add("import one commit (`import --commit HEAD` onto the rest)", measure([FNREG, "import", "--commit", "HEAD", "--db", one], repo, setup=copy_base(db_base, one)), "< 1 s")
     add("import an unchanged work tree", measure([FNREG, "import", "--db", db_full], repo), "< 0.5 s")
     if full:
-        # The same files outside git (a copy): no commit to compare with, so the files are read and
-        # their digest is compared with the one recorded for the latest revision (tree_digests).
+        # The same files outside git (a copy, a registry of its own): no commit to compare with, so the
+        # files are read and their digest is compared with the one recorded for the latest revision.
         plain, plain_db = os.path.join(args.work, f"plain-{functions}-{revisions}"), os.path.join(args.work, "plain.db")
         shutil.rmtree(plain, ignore_errors=True)
         for top in ("lambda_functions", "terraform"):
             shutil.copytree(os.path.join(repo, top), os.path.join(plain, top), symlinks=True)
-        copy_base(db_full, plain_db)()
-        sh([FNREG, "import", "--db", plain_db], cwd=plain, stdout=subprocess.DEVNULL)  # records the digest
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(plain_db + suffix):
+                os.remove(plain_db + suffix)
+        sh([FNREG, "import", "--db", plain_db], cwd=plain, stdout=subprocess.DEVNULL)  # the first revision, and its digest
         add("import an unchanged work tree that is not a git checkout", measure([FNREG, "import", "--db", plain_db], plain), "< 0.5 s")
     add(f"export json, prod at rev:{past}", measure([FNREG, "export", "json", "--env", "prod", "--at", str(past), "--db", db_full], repo), "< 150 ms")
     add("diff staging prod (--format json)", measure([FNREG, "diff", "staging", "prod", "--format", "json", "--db", db_full], repo), "< 300 ms")

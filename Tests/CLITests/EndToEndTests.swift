@@ -48,6 +48,20 @@ struct EndToEndTests {
         process.waitUntilExit()
     }
 
+    static func shellOutput(_ script: String, in directory: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     static func makeRepository() throws -> String {
         let root = NSTemporaryDirectory() + "fnreg-e2e-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -85,9 +99,10 @@ struct EndToEndTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         var r = try Self.run(["import", "--history"], in: root)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(FileManager.default.fileExists(atPath: root + "/.fnreg/registry.sqlite3"), "default database under the repository root")
+        #expect(FileManager.default.fileExists(atPath: root + "/.git/fnreg/registry.sqlite3"), "default database in the git directory")
+        #expect(!FileManager.default.fileExists(atPath: root + "/.fnreg"), "nothing in the checkout")
         r = try Self.run(["import", "--history"], in: root)
-        #expect(r.status == 0 && r.stdout.contains("already imported"))
+        #expect(r.status == 0 && r.stdout.contains("already recorded"))
 
         r = try Self.run(["export", "json", "--env", "prod", "--at", "rev:1"], in: root)
         #expect(r.status == 0)
@@ -115,16 +130,23 @@ struct EndToEndTests {
         r = try Self.run(["export", "json"], in: root)
         #expect(r.status == 2)
 
-        // An invalid work tree: exit 3, one sentence naming file and pointer, database unchanged.
-        let db = root + "/.fnreg/registry.sqlite3"
+        // A dirty work tree is refused (naming the file and the preview); an invalid commit is refused
+        // naming file and pointer; the database is unchanged either way.
+        let db = root + "/.git/fnreg/registry.sqlite3"
         let before = try Data(contentsOf: URL(fileURLWithPath: db))
         try #"{"name":"a","description":"A","runtime":"python3.13","handler":"index.h","timeout":1000}"#.write(toFile: root + "/lambda_functions/g/a/function.json", atomically: true, encoding: .utf8)
         r = try Self.run(["import"], in: root)
         #expect(r.status == 3)
-        #expect(r.stderr.contains("lambda_functions/g/a/function.json:1:") && r.stderr.contains("/timeout"))
-        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
+        #expect(r.stderr.contains("lambda_functions/g/a/function.json") && r.stderr.contains("ENV@worktree"), "\(r.stderr)")
         r = try Self.run(["validate"], in: root)
-        #expect(r.status == 1)
+        #expect(r.status == 1 && r.stdout.contains("/timeout"))
+        r = try Self.run(["diff", "prod", "prod@worktree"], in: root)
+        #expect(r.status == 3 && r.stderr.contains("/timeout"), "an invalid work tree is a data error that prints the findings")
+        try Self.shell("git commit -qam 'timeout 1000'", in: root)
+        r = try Self.run(["import"], in: root)
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("lambda_functions/g/a/function.json:1:") && r.stderr.contains("/timeout"), "\(r.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
     }
 
     @Test func exportsAreDeterministicAcrossRunsTimeZonesAndLocales() throws {
@@ -160,18 +182,25 @@ struct EndToEndTests {
         let root = try Self.makeRepository()
         defer { try? FileManager.default.removeItem(atPath: root) }
         try Self.run(["import", "--history"], in: root)
-        #expect(try Self.run(["deploy", "--env", "prod", "--at", "1", "--by", "ci"], in: root).status == 0)
-        #expect(try Self.run(["deploy", "--env", "prod", "--by", "ci"], in: root).status == 0)
+        // No applied file and no --at: a usage error; deploy never assumes HEAD.
         var r = try Self.run(["deploy", "--env", "prod", "--by", "ci"], in: root)
-        #expect(r.stdout.contains("already runs"))
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(try Self.run(["deploy", "--env", "prod", "--at", "1", "--by", "ci"], in: root).status == 0)
+        #expect(try Self.run(["export", "terraform", "--env", "prod"], in: root).status == 0)
+        r = try Self.run(["deploy", "--env", "prod", "--by", "ci", "--format", "json"], in: root)
+        #expect(r.status == 0 && r.stdout.contains("\"recorded\": true") && r.stdout.contains("\"format_version\": 1"), "\(r.stdout)")
+        r = try Self.run(["deploy", "--env", "prod", "--by", "ci", "--format", "json"], in: root)
+        #expect(r.stdout.contains("\"recorded\": false"))
         r = try Self.run(["rollback", "--env", "prod", "--dry-run"], in: root)
         #expect(r.status == 0 && r.stdout.contains("/timeout"))
         let out = NSTemporaryDirectory() + "fnreg-rb-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: out) }
         r = try Self.run(["rollback", "--env", "prod", "--out", out], in: root)
         #expect(r.status == 0, "\(r.stderr)")
-        let exported = try Self.run(["export", "terraform", "--env", "prod", "--at", "deploy:1", "--out", out, "--check"], in: root)
-        #expect(exported.status == 0, "a rollback's export equals export terraform --at deploy:N")
+        r = try Self.run(["deployments", "--env", "prod", "--format", "json"], in: root)
+        #expect(r.stdout.components(separatedBy: "\"deployment\":").count == 3, "rollback records nothing")
+        r = try Self.run(["deploy", "--env", "prod", "--from", out, "--by", "oncall"], in: root)
+        #expect(r.status == 0 && r.stdout.contains("rollback of deployment 1"), "\(r.stdout) \(r.stderr)")
         r = try Self.run(["status", "--env", "prod", "--exit-code"], in: root)
         #expect(r.status == 1 && r.stdout.contains("modified"))
         r = try Self.run(["rollback", "--env", "dev"], in: root)
@@ -186,10 +215,11 @@ struct ConcurrencyTests {
         let root = try EndToEndTests.makeRepository()
         defer { try? FileManager.default.removeItem(atPath: root) }
         try EndToEndTests.run(["import", "--history"], in: root)
-        let processes: [Process] = try (0..<6).map { i in
+        let processes: [Process] = try (0..<9).map { i in
             let p = Process()
             p.executableURL = URL(fileURLWithPath: EndToEndTests.binary)
-            p.arguments = i % 2 == 0 ? ["deploy", "--env", "prod", "--force", "--by", "p\(i)"] : ["export", "json", "--env", "prod"]
+            p.arguments = i % 3 == 0 ? ["deploy", "--env", "prod", "--at", "1", "--by", "p\(i)"]
+                : i % 3 == 1 ? ["deploy", "--env", "dev", "--at", "2", "--by", "p\(i)"] : ["export", "json", "--env", "prod"]
             p.currentDirectoryURL = URL(fileURLWithPath: root)
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
@@ -198,8 +228,11 @@ struct ConcurrencyTests {
         }
         for p in processes { p.waitUntilExit(); #expect(p.terminationStatus == 0) }
         let r = try EndToEndTests.run(["deployments", "--env", "prod", "--format", "json"], in: root)
-        let list = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [[String: Any]]
-        #expect(list.map { $0["deployment"] as! Int }.sorted() == [1, 2, 3])
+        let list = (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any])["deployments"] as! [[String: Any]]
+        #expect(list.count == 1, "three concurrent deploys of one snapshot record it once")
+        let all = try EndToEndTests.run(["deployments", "--format", "json"], in: root)
+        let numbers = ((try JSONSerialization.jsonObject(with: Data(all.stdout.utf8)) as! [String: Any])["deployments"] as! [[String: Any]]).map { $0["deployment"] as! Int }
+        #expect(numbers.sorted() == [1, 2], "no number lost or duplicated")
         #expect(try EndToEndTests.run(["doctor"], in: root).status == 0)
     }
 }

@@ -197,36 +197,47 @@ struct ImportTests {
         #expect(throws: RegistryError.self) { try Importer(store: fresh).run(second) }
     }
 
-    /// A work tree that is not a clean checkout is recognised as unchanged by the digest of its files
+    /// A plain directory (not a git work tree) is recognised as unchanged by the digest of its files
     /// (`tree_digests`), and only then: a same-sized edit of a code file, a new file, or files that only
     /// give the latest state after a rebuild are all told apart.
-    @Test func unchangedWorkTreeIsRecognisedByItsDigest() throws {
-        let repo = try TestRepository()
-        defer { repo.cleanup() }
-        try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a"))
-        try repo.write("lambda_functions/a/index.py", "print('a')")
-        try repo.write("terraform/environments/dev/environment.json", json: ["timeout": 10])
-        try repo.commit("one")
-        try repo.write("lambda_functions/a/notes.txt", "not committed")   // dirty: the files on disk are read
-        let (store, importer) = try repo.importer()
-        let first = try importer.run(repo.request())
-        #expect(first.imported.count == 1)
+    @Test func unchangedPlainDirectoryIsRecognisedByItsDigest() throws {
+        let root = NSTemporaryDirectory() + "fnreg-plain-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        func write(_ path: String, _ text: String) throws {
+            try FileManager.default.createDirectory(atPath: ((root + "/" + path) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try text.write(toFile: root + "/" + path, atomically: true, encoding: .utf8)
+        }
+        try write("lambda_functions/a/function.json", JSONWriter.pretty(TestRepository.function("a")))
+        try write("lambda_functions/a/index.py", "print('a')")
+        try write("lambda_functions/a/notes.txt", "not committed")
+        try write("terraform/environments/dev/environment.json", "{\"timeout\": 10}")
+        let store = try Store(path: root + ".sqlite3")
+        defer { try? FileManager.default.removeItem(atPath: root + ".sqlite3") }
+        let importer = Importer(store: store)
+        var request = ImportRequest(path: root)
+        request.today = "2026-01-01"
+        let first = try importer.run(request)
+        #expect(first.imported.count == 1 && first.imported[0].commit == nil)
+        #expect(try store.binding()?.kind == .directory)
         func digests() throws -> Int { try store.db.queryOne("SELECT count(*) FROM tree_digests", []) { $0.int(0) }! }
         #expect(try digests() == 1)
-        #expect(try importer.run(repo.request()).noOp != nil)
+        #expect(try importer.run(request).noOp != nil)
         // The same size, other bytes: a new code_hash, so a new revision.
-        try repo.write("lambda_functions/a/index.py", "print('b')")
-        #expect(try importer.run(repo.request()).imported.count == 1)
-        #expect(try importer.run(repo.request()).noOp != nil)
+        try write("lambda_functions/a/index.py", "print('b')")
+        #expect(try importer.run(request).imported.count == 1)
+        #expect(try importer.run(request).noOp != nil)
         // A file outside any function changes no state: no revision, but its digest is remembered.
-        try repo.write("lambda_functions/README.md", "docs")
-        #expect(try importer.run(repo.request()).noOp != nil)
+        try write("lambda_functions/README.md", "docs")
+        #expect(try importer.run(request).noOp != nil)
         let before = try digests()
-        #expect(try importer.run(repo.request()).noOp != nil)
+        #expect(try importer.run(request).noOp != nil)
         #expect(try digests() == before)
-        #expect(try store.revisions().count == 2)
+        // A revert is a new revision: a plain directory records states, in the order they were read.
+        try write("lambda_functions/a/index.py", "print('a')")
+        #expect(try importer.run(request).imported.count == 1)
+        #expect(try store.revisions().count == 3)
         let code = try Registry(store: store).snapshot(environment: "dev", at: nil).functions["a"]?["code_hash"]
-        #expect(code == .string(CodeHash.of([("index.py", Data("print('b')".utf8)), ("notes.txt", Data("not committed".utf8))])))
+        #expect(code == .string(CodeHash.of([("index.py", Data("print('a')".utf8)), ("notes.txt", Data("not committed".utf8))])))
     }
 
     /// A missing object early in a large `cat-file --batch` request is an error at once, not a hang:
@@ -237,14 +248,14 @@ struct ImportTests {
         try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a"))
         try repo.commit("one")
         let blob = try repo.git(["rev-parse", "HEAD:lambda_functions/a/function.json"])
-        let git = try #require(GitRepository.open(containing: repo.root))
-        let request = [String(repeating: "0", count: 39) + "1"] + Array(repeating: blob, count: 20_000)
+        let git = try #require(try GitRepository.open(containing: repo.root))
+        let request = ([String(repeating: "0", count: 39) + "1"] + Array(repeating: blob, count: 20_000)).map { FileRef(id: $0, kind: .regular) }
         // On another thread, so that a regression fails here after 30 s instead of hanging the run.
         final class Outcome: @unchecked Sendable { var error: Error? }
         let outcome = Outcome()
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
-            do { _ = try git.read(request) } catch { outcome.error = error }
+            do { _ = try git.contents(request) } catch { outcome.error = error }
             done.signal()
         }
         guard done.wait(timeout: .now() + 30) == .success else {
@@ -253,13 +264,17 @@ struct ImportTests {
         }
         #expect(outcome.error is RegistryError)
         // The next read starts a fresh cat-file.
-        #expect(try git.read([blob]).count == 1)
+        #expect(try git.contents([FileRef(id: blob, kind: .regular)]).count == 1)
     }
 
-    @Test func unchangedWorkTreeAndReimportAreNoOps() throws {
+    /// A git-bound work tree must be a clean checkout of its commit: a dirty one is refused (even when
+    /// HEAD is recorded) and changes nothing; ignored files and fnreg's own exports never make it dirty.
+    @Test func workTreeImportsRecordCleanCheckoutsOnly() throws {
         let repo = try TestRepository()
         defer { repo.cleanup() }
+        try repo.write(".gitignore", "__pycache__/\n")
         try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a"))
+        try repo.write("lambda_functions/a/index.py", "print('a')")
         try repo.write("terraform/environments/dev/environment.json", json: ["timeout": 10])
         let c1 = try repo.commit("one")
         let (store, importer) = try repo.importer()
@@ -267,15 +282,36 @@ struct ImportTests {
         #expect(first.imported.first?.commit == c1, "a clean checkout records HEAD")
         #expect(try importer.run(repo.request()).noOp != nil)
         #expect(try importer.run(repo.request(commit: "HEAD")).noOp != nil)
-        // A dirty work tree records commit null; importing it twice is a no-op the second time.
-        try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a", extra: [("timeout", 20)]))
-        let dirty = try importer.run(repo.request())
-        #expect(dirty.imported.first?.commit == nil)
-        #expect(try importer.run(repo.request()).noOp != nil)
-        let registry = Registry(store: store)
-        #expect(try registry.snapshot(environment: "dev", at: nil).functions["a"]?["timeout"] == .number(10))
-        #expect(try registry.snapshot(environment: "dev", at: "1").functions["a"]?["timeout"] == .number(10))
-        #expect(try store.revisions().count == 2)
+        let code = try Registry(store: store).snapshot(environment: "dev", at: nil).value(of: "a")?["code_hash"]
+        // Ignored files and the environment's Terraform inputs are not part of the state.
+        try repo.write("lambda_functions/a/__pycache__/index.cpython-313.pyc", "bytecode")
+        try repo.write("terraform/environments/dev/functions.auto.tfvars.json", "{}")
+        try repo.write("terraform/environments/qa/functions.auto.tfvars.json", "{}")
+        #expect(try importer.run(repo.request()).noOp != nil, "still clean")
+        #expect(try Registry(store: store, workspace: Workspace.discover(from: repo.root)).snapshot(environment: "dev", at: "worktree")
+            .value(of: "a")?["code_hash"] == code, "ignored files never count in the preview either")
+        #expect(throws: RegistryError.self, "an export alone does not make an environment") {
+            try Registry(store: store, workspace: Workspace.discover(from: repo.root)).snapshot(environment: "qa", at: "worktree")
+        }
+        let before = try databaseDump(repo.databasePath)
+        // A modified, an untracked and a deleted file each make it dirty; the message names them.
+        for change in ["modify", "untracked", "delete"] {
+            switch change {
+            case "modify": try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a", extra: [("timeout", 20)]))
+            case "untracked": try repo.write("lambda_functions/a/extra.py", "x")
+            default: try repo.remove("lambda_functions/a/index.py")
+            }
+            do {
+                _ = try importer.run(repo.request())
+                Issue.record("\(change): expected a refusal")
+            } catch let e as RegistryError {
+                #expect(e.description.contains("lambda_functions/a/") && e.description.contains("ENV@worktree"), "\(e)")
+            }
+            #expect(try databaseDump(repo.databasePath) == before, "\(change): nothing written")
+            try repo.git(["checkout", "-q", "--", "."])
+            try repo.git(["clean", "-qf", "lambda_functions"])
+        }
+        #expect(try store.revisions().count == 1)
     }
 
     @Test("invalid input changes nothing", arguments: [
@@ -301,6 +337,10 @@ struct ImportTests {
         _ = try importer.run(repo.request())
         let before = try databaseDump(repo.databasePath)
         try repo.write(path, content)
+        // Validation is a function of the tree: the work tree's findings are the commit's.
+        let worktree = try WorkTreeState.validate(path: repo.root, today: "2026-01-01")
+        #expect(worktree.errors.contains { $0.rule == rule && $0.file == path }, "\(worktree)")
+        try repo.commit("broken")
         do {
             _ = try importer.run(repo.request())
             Issue.record("expected \(rule)")
@@ -308,10 +348,10 @@ struct ImportTests {
             #expect(diagnostics.errors.contains { $0.rule == rule }, "\(diagnostics)")
             let d = diagnostics.errors.first { $0.rule == rule }!
             #expect(d.file == path, "the diagnostic names the file that is wrong")
+            #expect(diagnostics.errors == worktree.errors, "the same findings however the tree is read")
         }
         #expect(try databaseDump(repo.databasePath) == before)
         // History: the invalid commit stops the import with the commit named, keeping what came before.
-        try repo.commit("broken")
         do {
             _ = try Importer(store: try repo.store()).run(repo.request(history: true))
             Issue.record("expected the history import to stop")
@@ -337,7 +377,12 @@ struct ImportTests {
         #expect(throws: RegistryError.self) { try registry.resolve("HEAD~1") }
         #expect(throws: RegistryError.self) { try registry.resolve("commit:ffff") }
         #expect(throws: RegistryError.self) { try registry.resolve("2000-01-01") }
-        #expect(throws: RegistryError.self) { try registry.resolve("yesterday") }
+        #expect(throws: RegistryError.self) { try registry.resolve("2026-02-31") }
+        #expect(throws: RegistryError.self) { try registry.resolve("next tuesday") }
+        #expect(try registry.resolve("yesterday").number == 1, "relative times as git writes them")
+        #expect(try registry.resolve("2.weeks.ago").number == 1)
+        #expect(try registry.resolve("3 days ago").number == 1)
+        #expect(try registry.resolve("2030-01-01").number == 1, "a future time is the latest revision at that time")
         #expect(try registry.resolve("HEAD~0").number == 1)
         do {
             _ = try registry.snapshot(environment: "prod", at: nil)

@@ -179,9 +179,12 @@ struct FuzzRegressionTests {
     }
 
     @Test func pathsSplitOnBytesNotCharacters() {
-        #expect(SourceTree.environment("terraform/environments/dev/\u{301}x.tf") == "dev")
-        #expect(SourceTree.override("terraform/environments/dev/overrides/\u{301}f.json")?.1 == "\u{301}f")
-        #expect(SourceTree.isFunctionJSON("lambda_functions/\u{301}a/function.json"))
+        #expect(RepositoryLayout.environment(of: "terraform/environments/dev/\u{301}x.tf") == "dev")
+        #expect(RepositoryLayout.classify("terraform/environments/dev/overrides/\u{301}f.json") == .override(environment: "dev", function: "\u{301}f"))
+        #expect(RepositoryLayout.classify("lambda_functions/\u{301}a/function.json") == .functionJSON)
+        #expect(RepositoryLayout.classify("terraform/environments/dev/functions.auto.tfvars.json") == .export(environment: "dev"))
+        // NFC and NFD spellings are two paths (Swift's String == would call them equal).
+        #expect(RepoPath("lambda_functions/a/\u{e9}.py") != RepoPath("lambda_functions/a/e\u{301}.py"))
     }
 
     @Test func everyRegressionInputIsHandled() throws {

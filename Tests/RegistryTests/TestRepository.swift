@@ -15,7 +15,8 @@ final class TestRepository {
         try git(["config", "commit.gpgsign", "false"])
     }
 
-    var databasePath: String { root + "/.fnreg/registry.sqlite3" }
+    /// Where fnreg keeps a repository's database by default: in its git directory.
+    var databasePath: String { root + "/.git/fnreg/registry.sqlite3" }
 
     func cleanup() { try? FileManager.default.removeItem(atPath: root) }
 
@@ -73,18 +74,19 @@ final class TestRepository {
         return .object(o)
     }
 
-    func store() throws -> Store { try Store(path: databasePath) }
+    func store() throws -> Store { try Store(path: databasePath, createDirectory: true) }
 
     func importer() throws -> (Store, Importer) {
         let store = try store()
         return (store, Importer(store: store))
     }
 
-    func request(history: Bool = false, commit: String? = nil, skipInvalid: Bool = false) -> ImportRequest {
+    func request(history: Bool = false, commit: String? = nil, skipInvalid: Bool = false, acceptRewrite: Bool = false) -> ImportRequest {
         var r = ImportRequest(path: root)
         r.history = history
         r.commit = commit
         r.skipInvalid = skipInvalid
+        r.acceptRewrite = acceptRewrite
         r.today = "2026-01-01"
         return r
     }

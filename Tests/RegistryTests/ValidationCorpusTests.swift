@@ -74,11 +74,11 @@ struct ValidationCorpusTests {
         let repo = try TestRepository()
         defer { repo.cleanup() }
         try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a", extra: [("environment_variables", ["SAMPLE_TOKEN": "public-demo-token"])]))
-        var diagnostics = try WorkTreeValidation.validate(path: repo.root, today: "2026-11-26")
+        var diagnostics = try WorkTreeState.validate(path: repo.root, today: "2026-11-26")
         #expect(diagnostics.errors.map(\.rule) == ["FN-SECRET"])
         #expect(diagnostics.errors[0].line == 4 && diagnostics.errors[0].column == 21, "line and column of the offending value")
         try repo.write("lambda_functions/allowed-secrets.json", json: ["secrets": [["function": "a", "pointer": "/environment_variables/SAMPLE_TOKEN", "reason": "published demo value"]]])
-        diagnostics = try WorkTreeValidation.validate(path: repo.root, today: "2026-11-26")
+        diagnostics = try WorkTreeState.validate(path: repo.root, today: "2026-11-26")
         #expect(diagnostics.errors.isEmpty)
     }
 }

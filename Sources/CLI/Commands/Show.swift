@@ -14,9 +14,15 @@ struct Show: ParsableCommand {
 
     func run() throws {
         let registry = try global.registry()
-        let snapshot = try registry.snapshot(environment: env, at: at)
-        let revision = snapshot.revision
-        guard let config = snapshot.value(of: function) else { throw try registry.missingFunction(function, environment: env, revision: revision) }
+        // One function: a few index seeks at a revision (the work tree is read whole).
+        let revision: Revision
+        switch try registry.target(at, environment: env) {
+        case .revision(let r): revision = r
+        case .worktree: revision = try registry.snapshot(environment: env, at: "worktree").revision
+        }
+        guard let config = try registry.effectiveConfiguration(function: function, environment: env, revision: revision) else {
+            throw try registry.missingFunction(function, environment: env, revision: revision)
+        }
         guard origin else {
             if output.format == .json {
                 Output.json(["function": .string(function), "environment": .string(env), "revision": revision.isPreview ? .null : .number(Double(revision.number)),

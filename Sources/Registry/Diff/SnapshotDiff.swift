@@ -150,19 +150,24 @@ public struct SnapshotDiff: Sendable {
         func side(_ s: Snapshot) -> JSONValue {
             var o = JSONObject()
             o["environment"] = .string(s.environment)
-            o["revision"] = .number(Double(s.revision.number))
+            o["revision"] = s.revision.isPreview ? .null : .number(Double(s.revision.number))
             o["commit"] = s.revision.commit.map { .string($0) } ?? .null
             o["snapshot_hash"] = .string(s.hash)
             return .object(o)
         }
         var o = JSONObject()
+        o["format_version"] = .number(Double(Snapshot.formatVersion))
         o["left"] = side(left)
         o["right"] = side(right)
         o["changes"] = .array(changes.map { c in
             var co = JSONObject()
             co["function"] = .string(c.function)
             co["status"] = .string(c.status.rawValue)
-            co["operations"] = .array(c.operations.map(\.json))
+            co["operations"] = .array(c.operations.map { op in
+                guard case .object(var oo) = op.json else { return .null }
+                if let old = op.old { oo["old"] = old }
+                return .object(oo)
+            })
             return .object(co)
         })
         return .object(o)

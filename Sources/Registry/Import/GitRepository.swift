@@ -294,8 +294,8 @@ public final class GitRepository {
 
     /// The files of the work tree that git does not ignore (tracked or not), relative to the
     /// configuration root: what a preview of the work tree reads.
-    func unignoredFiles() throws -> [RepoPath] {
-        var args = ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name"]
+    func unignoredFiles(tracked: Bool = true) throws -> [RepoPath] {
+        var args = ["ls-files", "-z"] + (tracked ? ["--cached"] : []) + ["--others", "--exclude-standard", "--full-name"]
         if !prefix.isEmpty { args += ["--", prefix] }
         let data = try gitOrThrow(args, what: "list the files of the work tree")
         let prefixBytes = Array(prefix.utf8)

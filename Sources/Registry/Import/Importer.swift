@@ -49,6 +49,11 @@ public final class Importer {
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw RegistryError.notAConfigurationRepository(root)
         }
+        let fm = FileManager.default
+        if !request.history && request.commit == nil,
+           !fm.fileExists(atPath: root + "/lambda_functions") && !fm.fileExists(atPath: root + "/terraform/environments") {
+            throw RegistryError.notAConfigurationRepository(root)
+        }
         for attempt in 1...5 {
             do {
                 if let git = try GitRepository.open(containing: root) {
@@ -106,7 +111,11 @@ public final class Importer {
         // The repository: identified by the root of the branch's first-parent history.
         guard let rootCommit = try git.rootCommit(tip) else { throw RegistryError.git("git found no root commit for \(branch).") }
         if let binding {
-            guard binding.rootCommit == rootCommit, binding.prefix == git.prefix else {
+            // A shallow clone's history stops before its root: it is the same repository when it
+            // has the latest recorded commit (commit ids name their whole history).
+            let sameHistory = try binding.rootCommit == rootCommit
+                || (git.isShallow && latestCommitted.map { try git.hasCommit($0.commit!) } ?? false)
+            guard sameHistory, binding.prefix == git.prefix else {
                 throw RegistryError.refused("This registry records \(binding.description); \(git.root) is another repository"
                     + " (its \(branch) starts at \(rootCommit.prefix(12))\(binding.prefix == git.prefix ? "" : ", configuration in \(git.prefix.isEmpty ? "its top level" : git.prefix)")); use a registry of its own for it (--db).")
             }
@@ -256,6 +265,8 @@ public final class Importer {
                             rewriteOf: index == 0 ? rewriteOf : nil, validation: builder.validationMarker)
             if !diagnostics.errors.isEmpty {
                 guard request.skipInvalid else {
+                    // One commit asked for: its findings, as a work tree's would be.
+                    if !request.history && commits.count == 1 { throw RegistryError.invalidConfiguration(diagnostics) }
                     throw HistoryError(commit: id, subject: info.message.split(separator: "\n").first.map(String.init) ?? "",
                                        diagnostics: diagnostics, importedBefore: report.imported.count + report.skipped.count)
                 }
@@ -477,7 +488,7 @@ public struct HistoryError: Error, CustomStringConvertible {
     public let importedBefore: Int
 
     public var description: String {
-        "Commit \(commit.prefix(12)) (\"\(subject.prefix(60))\") is invalid and was not recorded (\(importedBefore) earlier commits were); fix it or rerun with --skip-invalid:\n"
+        "Commit \(commit.prefix(12)) (\"\(subject.prefix(60))\") is invalid and was not recorded (\(importedBefore) earlier commits were); fix it, or record it as skipped with fnreg import --history --skip-invalid:\n"
             + diagnostics.errors.map(\.description).joined(separator: "\n")
     }
 }

@@ -28,8 +28,41 @@ extension FileRef.Kind {
 /// an index of directories (a directory exists while a file lies below it, as in git).
 struct SourceTree {
     private(set) var files: [RepoPath: FileRef] = [:]
+    /// The directory index, built on first use (most trees are never asked) and kept up to date after.
+    private var index = DirectoryIndex()
+
     /// Directory -> the paths of its direct children (files and directories).
-    private(set) var children: [RepoPath: Set<RepoPath>] = [:]
+    final class DirectoryIndex {
+        var children: [RepoPath: Set<RepoPath>]?
+
+        func copy() -> DirectoryIndex {
+            let c = DirectoryIndex()
+            c.children = children
+            return c
+        }
+
+        func insert(_ path: RepoPath) {
+            var child = path
+            while true {
+                let parent = child.parent
+                if children![parent]?.insert(child).inserted != nil { break }
+                children![parent] = [child]
+                if parent.isEmpty { break }
+                child = parent
+            }
+        }
+
+        func remove(_ path: RepoPath) {
+            var child = path
+            while true {
+                let parent = child.parent
+                children![parent]?.remove(child)
+                guard children![parent]?.isEmpty == true, !parent.isEmpty else { break }
+                children![parent] = nil
+                child = parent
+            }
+        }
+    }
 
     subscript(path: RepoPath) -> FileRef? { files[path] }
 
@@ -37,26 +70,19 @@ struct SourceTree {
     @discardableResult
     mutating func set(_ path: RepoPath, _ ref: FileRef?) -> FileRef? {
         let old = ref.map { files.updateValue($0, forKey: path) } ?? files.removeValue(forKey: path)
-        if old == nil, ref != nil {
-            var child = path
-            while true {
-                let parent = child.parent
-                if children[parent]?.insert(child).inserted != nil { break }
-                children[parent] = [child]
-                if parent.isEmpty { break }
-                child = parent
-            }
-        } else if old != nil, ref == nil {
-            var child = path
-            while true {
-                let parent = child.parent
-                children[parent]?.remove(child)
-                guard children[parent]?.isEmpty == true, !parent.isEmpty else { break }
-                children[parent] = nil
-                child = parent
-            }
-        }
+        guard (old == nil) != (ref == nil) else { return old }
+        // A copy of the tree shares the index until one of them changes its set of files.
+        if !isKnownUniquelyReferenced(&index) { index = index.copy() }
+        if index.children != nil { if ref != nil { index.insert(path) } else { index.remove(path) } }
         return old
+    }
+
+    /// Every directory's direct children.
+    var children: [RepoPath: Set<RepoPath>] {
+        if let built = index.children { return built }
+        index.children = [:]
+        for path in files.keys { index.insert(path) }
+        return index.children!
     }
 
     func isDirectory(_ path: RepoPath) -> Bool { path.isEmpty || children[path] != nil }

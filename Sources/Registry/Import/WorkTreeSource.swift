@@ -25,9 +25,13 @@ final class WorkTreeSource: ContentSource {
     /// (only that they exist), so they are not read unless a link reaches them.
     static let unreadID = "-"
 
+    /// git's index: a file whose `stat` data it vouches for is not read to learn its blob id.
+    private let index: GitIndex?
+
     /// `unignored`: git's list of files that are not ignored (a git checkout), or nil (a plain directory).
-    init(root: String, unignored: [RepoPath]? = nil) {
+    init(root: String, unignored: [RepoPath]? = nil, index: GitIndex? = nil) {
         self.root = root
+        self.index = index
         if let unignored {
             listed = Set(unignored)
             for path in unignored { for dir in path.ancestors { listedDirectories.insert(dir) } }
@@ -38,7 +42,12 @@ final class WorkTreeSource: ContentSource {
 
     /// Opens a work tree: a git checkout lists its unignored files through git; anything else is a plain directory.
     static func open(root: String, git: GitRepository?) throws -> WorkTreeSource {
-        WorkTreeSource(root: root, unignored: try git?.unignoredFiles())
+        guard let git else { return WorkTreeSource(root: root) }
+        // The tracked files come from the index itself (no git call), the untracked ones from git.
+        if let head = try git.resolve("HEAD"), let index = GitIndex.read(git, objectIDLength: head.count) {
+            return WorkTreeSource(root: root, unignored: Array(index.entries.keys) + (try git.unignoredFiles(tracked: false)), index: index)
+        }
+        return WorkTreeSource(root: root, unignored: try git.unignoredFiles())
     }
 
     // MARK: - Scanning
@@ -98,6 +107,10 @@ final class WorkTreeSource: ContentSource {
             let isDocument = RepositoryLayout.isDocument(path)
             if !isDocument, case .environmentFile = RepositoryLayout.classify(path) {
                 tree.set(path, FileRef(id: Self.unreadID, kind: .regular))
+            } else if let id = index?.id(of: path, info) {
+                // git's index vouches for these bytes: read them only if they are needed.
+                if located[id] == nil { located[id] = (path, Int(info.st_size)) }
+                tree.set(path, FileRef(id: id, kind: .regular))
             } else {
                 tree.set(path, try readRegular(path))
             }

@@ -58,7 +58,15 @@ public struct RepoPath: Hashable, Comparable, Sendable, CustomStringConvertible,
 
     public static func == (a: RepoPath, b: RepoPath) -> Bool { a.bytes == b.bytes }
 
-    public static func < (a: RepoPath, b: RepoPath) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+    public static func < (a: RepoPath, b: RepoPath) -> Bool {
+        a.bytes.withUnsafeBufferPointer { x in
+            b.bytes.withUnsafeBufferPointer { y in
+                let n = Swift.min(x.count, y.count)
+                let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+                return c < 0 || (c == 0 && x.count < y.count)
+            }
+        }
+    }
 
     public func hasPrefix(_ p: RepoPath) -> Bool { bytes.count >= p.bytes.count && bytes.starts(with: p.bytes) }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The layout of a configuration repository: which path is a function's base configuration, an
 /// environment's patch, an override, the secrets allow-list, code, or fnreg's own output; and back
 /// from a stored key to the file it came from. The one place that knows the layout.
@@ -38,25 +40,37 @@ public enum RepositoryLayout {
     }
 
     public static func classify(_ path: RepoPath) -> Kind {
-        let b = path.bytes
-        if path.isWithin(functionsRoot) {
-            if path == allowedSecretsPath { return .allowList }
-            if b.count > functionsRoot.bytes.count && path.name == functionFileName { return .functionJSON }
-            return .code
-        }
-        guard path.isWithin(environmentsRoot), b.count > environmentsRoot.bytes.count else { return .other }
-        let parts = path.relative(to: environmentsRoot).components
-        guard parts.count >= 2, !parts[0].isEmpty else { return .other }
-        let env = String(decoding: parts[0].bytes, as: UTF8.self)
-        if parts.count == 2 && parts[1] == environmentPatchName { return .environmentPatch(environment: env) }
-        if parts.count == 2 && parts[1] == exportFileName { return .export(environment: env) }
-        if parts.count == 3 && parts[1] == overridesDirectory {
-            let file = parts[2].bytes
-            if file.count > 5 && file.suffix(5).elementsEqual(".json".utf8) {
-                return .override(environment: env, function: String(decoding: file.dropLast(5), as: UTF8.self))
+        // On bytes, without splitting: this runs for every file of every tree.
+        path.bytes.withUnsafeBufferPointer { b -> Kind in
+            func starts(_ prefix: StaticString, at offset: Int = 0) -> Bool {
+                let n = prefix.utf8CodeUnitCount
+                guard b.count - offset >= n else { return false }
+                return memcmp(b.baseAddress! + offset, prefix.utf8Start, n) == 0
             }
+            func equals(_ literal: StaticString, from offset: Int) -> Bool {
+                b.count - offset == literal.utf8CodeUnitCount && starts(literal, at: offset)
+            }
+            let slash = UInt8(ascii: "/")
+            if starts("lambda_functions") && (b.count == 16 || b[16] == slash) {
+                if equals("lambda_functions/allowed-secrets.json", from: 0) { return .allowList }
+                if b.count >= 30 && equals("/function.json", from: b.count - 14) { return .functionJSON }
+                return .code
+            }
+            let root = 23  // "terraform/environments/"
+            guard b.count > root, starts("terraform/environments/") else { return .other }
+            guard let end = (root..<b.count).first(where: { b[$0] == slash }), end > root else { return .other }
+            let env = String(decoding: UnsafeBufferPointer(rebasing: b[root..<end]), as: UTF8.self)
+            let rest = end + 1
+            if equals("environment.json", from: rest) { return .environmentPatch(environment: env) }
+            if equals("functions.auto.tfvars.json", from: rest) { return .export(environment: env) }
+            if starts("overrides/", at: rest) {
+                let file = rest + 10
+                if b.count - file > 5, !(file..<b.count).contains(where: { b[$0] == slash }), equals(".json", from: b.count - 5) {
+                    return .override(environment: env, function: String(decoding: UnsafeBufferPointer(rebasing: b[file..<(b.count - 5)]), as: UTF8.self))
+                }
+            }
+            return .environmentFile(environment: env)
         }
-        return .environmentFile(environment: env)
     }
 
     /// Whether the path is a configuration document (parsed as JSON, must be a regular file).

@@ -319,7 +319,7 @@ extension Registry {
     public func worktreeBaseFunctions() throws -> [(name: String, path: String, config: JSONValue)] {
         let entries = try workTree().entries
         return try entries.filter { $0.key.kind == .base }.map { key, document in
-            (key.function, (try? entries[StateKey(.path, function: key.function)].map { try JSONParser.parse($0.body).stringValue ?? "" }) ?? "" ?? "",
+            (key.function, ((try? entries[StateKey(.path, function: key.function)].map { try JSONParser.parse($0.body).stringValue ?? "" }) ?? nil) ?? "",
              FunctionSchema.fillDefaults(FunctionSchema.normalizedBase(try document.value())))
         }.sorted { codePointLess($0.name, $1.name) }
     }

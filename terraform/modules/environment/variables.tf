@@ -10,6 +10,7 @@ variable "registry_snapshot" {
     revision      = number
     commit        = string
     snapshot_hash = string
+    restores      = optional(number)
   })
 }
 
