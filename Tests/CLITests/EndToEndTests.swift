@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Registry
 
 /// Runs the built `fnreg` binary and checks stdout, stderr and exit codes.
 @Suite("fnreg end to end", .serialized)
@@ -234,5 +235,61 @@ struct ConcurrencyTests {
         let numbers = ((try JSONSerialization.jsonObject(with: Data(all.stdout.utf8)) as! [String: Any])["deployments"] as! [[String: Any]]).map { $0["deployment"] as! Int }
         #expect(numbers.sorted() == [1, 2], "no number lost or duplicated")
         #expect(try EndToEndTests.run(["doctor"], in: root).status == 0)
+    }
+}
+
+@Suite("Packages, previews and status from the command line", .serialized)
+struct PackageCommandTests {
+    /// `fnreg package` writes the same bytes in any time zone and under any umask, and prints the
+    /// code_hash `export json` shows.
+    @Test func packageIsReproducibleAndMatchesTheExport() throws {
+        let root = try EndToEndTests.makeRepository()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try EndToEndTests.shell("mkdir -p common && echo 'shared = 1' > common/shared.py && ln -s ../../../common/shared.py lambda_functions/g/a/shared.py && git add -A && git commit -qm link", in: root)
+        #expect(try EndToEndTests.run(["import", "--history"], in: root).status == 0)
+        let export = try EndToEndTests.run(["export", "json", "--env", "dev"], in: root)
+        let exported = try JSONParser.parse(export.stdout)["functions"]?["a"]?["code_hash"]?.stringValue
+        var zips: [Data] = []
+        for (tz, mask) in [("UTC", "022"), ("UTC", "022"), ("Pacific/Chatham", "077"), ("America/St_Johns", "002")] {
+            let out = NSTemporaryDirectory() + "fnreg-zip-" + UUID().uuidString + ".zip"
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            try EndToEndTests.shell("umask \(mask) && TZ=\(tz) '\(EndToEndTests.binary)' package a --out \(out) > hash.txt", in: root)
+            let printed = try String(contentsOfFile: root + "/hash.txt", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(printed == exported, "the printed code_hash is the exported one")
+            zips.append(try Data(contentsOf: URL(fileURLWithPath: out)))
+        }
+        #expect(Set(zips).count == 1, "identical bytes across runs, time zones and umasks")
+        // The work tree's package, and an unknown function.
+        #expect(try EndToEndTests.run(["package", "a", "--at", "worktree", "--out", root + "/w.zip"], in: root).stdout.trimmingCharacters(in: .newlines) == exported)
+        let unknown = try EndToEndTests.run(["package", "b", "--out", root + "/b.zip"], in: root)
+        #expect(unknown.status == 3 && unknown.stderr.contains("Unknown function"))
+    }
+
+    /// `validate` takes which functions exist from the registry: on a runtime's create-block day,
+    /// only a new function is refused; without a registry every function counts as new.
+    @Test func validateKnowsExistingFunctionsFromTheRegistry() throws {
+        let root = try EndToEndTests.makeRepository()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try EndToEndTests.shell("sed -i 's/python3.13/python3.9/' lambda_functions/g/a/function.json && git commit -qam py39", in: root)
+        var r = try EndToEndTests.run(["validate", "--today", "2026-06-15"], in: root)
+        #expect(r.status == 1 && r.stdout.contains("python3.9"), "no registry: a is new, and python3.9 is past create-block: \(r.stdout)")
+        #expect(try EndToEndTests.run(["import", "--history", "--today", "2025-12-01"], in: root).status == 0)
+        r = try EndToEndTests.run(["validate", "--today", "2026-06-15"], in: root)
+        #expect(r.status == 0, "a exists in the registry: only a warning \(r.stdout)")
+    }
+
+    @Test func statusSaysHowFarBehindTheRecordIs() throws {
+        let root = try EndToEndTests.makeRepository()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        #expect(try EndToEndTests.run(["import", "--history"], in: root).status == 0)
+        try EndToEndTests.shell("for i in 1 2 3; do echo $i > README; git add README; git commit -qm $i; done", in: root)
+        var r = try EndToEndTests.run(["status"], in: root)
+        #expect(r.stdout.contains("main is 3 commits ahead of revision 2: run fnreg import"), "\(r.stdout)")
+        #expect(r.stdout.contains("Records branch main of the git repository"))
+        r = try EndToEndTests.run(["status", "--format", "json"], in: root)
+        #expect(try JSONParser.parse(r.stdout)["commits_behind"] == 3)
+        // From a subdirectory, the same database is found.
+        r = try EndToEndTests.run(["status"], in: root + "/terraform/environments/prod")
+        #expect(r.status == 0 && r.stdout.contains("3 commits ahead"))
     }
 }

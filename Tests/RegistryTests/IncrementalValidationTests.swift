@@ -100,11 +100,18 @@ struct IncrementalValidationTests {
         for step in 0..<80 {
             let env = Self.environments.randomElement(using: &rng)!
             let name = Self.functions.randomElement(using: &rng)!
-            switch Int.random(in: 0..<10, using: &rng) {
+            switch Int.random(in: 0..<12, using: &rng) {
             case 0..<5: try repo.write("terraform/environments/\(env)/environment.json", json: Self.randomPatch(&rng))
             case 5..<7: try repo.write("terraform/environments/\(env)/overrides/\(name).json", json: Self.randomPatch(&rng))
             case 7: try? repo.remove("terraform/environments/\(env)/overrides/\(name).json")
             case 8: try? repo.remove("terraform/environments/\(env)/environment.json")
+            case 9:
+                // The secrets allow-list: a reviewed DB_PASSWORD for some functions (or a malformed entry).
+                let allowed = Self.functions.filter { _ in Bool.random(using: &rng) }
+                let entries: [JSONValue] = allowed.map { ["function": .string($0), "pointer": "/environment_variables/DB_PASSWORD", "reason": "test"] }
+                    + (Int.random(in: 0..<5, using: &rng) == 0 ? [["function": "alpha"]] : [])
+                try repo.write("lambda_functions/allowed-secrets.json", json: ["secrets": .array(entries)])
+            case 10: try? repo.remove("lambda_functions/allowed-secrets.json")
             default: try repo.write("lambda_functions/\(name)/function.json", json: Self.randomBase(name, &rng))
             }
             let source = WorkTreeSource(root: repo.root)
