@@ -31,14 +31,31 @@ struct QueryTests {
         defer { repo.cleanup() }
         let snapshots = try ["dev", "prod"].map { try registry.snapshot(environment: $0, at: nil) }
         let result = try SnapshotQuery.run("SELECT environment, name FROM functions WHERE config->>'runtime' = 'python3.12' ORDER BY 1", snapshots: snapshots)
-        #expect(result.rows == [[.string("dev"), .string("b")], [.string("prod"), .string("b")]])
+        #expect(result.rows == [[.text("dev"), .text("b")], [.text("prod"), .text("b")]])
         let before = try databaseDump(repo.databasePath)
         for sql in ["INSERT INTO functions VALUES ('x','y',1,'{}')", "UPDATE functions SET name = 'x'", "DELETE FROM functions",
                     "DROP TABLE functions", "ATTACH '\(repo.databasePath)' AS r", "PRAGMA query_only = OFF", "SELECT 1; SELECT 2",
-                    "CREATE TABLE t (x)", "SELECT * FROM revisions"] {
+                    "CREATE TABLE t (x)", "SELECT * FROM sqlite_master WHERE 0 UNION SELECT load_extension('x'),1,1,1,1",
+                    "SELECT fts3_tokenizer('simple')", "SELECT sqlite_compileoption_get(0)", "UPDATE sqlite_master SET sql = ''"] {
             #expect(throws: RegistryError.self, "\(sql)") { try SnapshotQuery.run(sql, snapshots: snapshots) }
         }
         #expect(try databaseDump(repo.databasePath) == before)
+        // json_each and json_tree work; integers stay exact; text with NUL stays whole.
+        let layers = try SnapshotQuery.run("SELECT f.name, p.value FROM functions f, json_each(f.config, '$.layers') p WHERE f.environment = 'dev'", snapshots: snapshots)
+        #expect(layers.rows == [[.text("a"), .text("arn:aws:lambda:us-east-1:123456789012:layer:shared-utils:3")]])
+        #expect(try SnapshotQuery.run("SELECT count(*) FROM functions f, json_tree(f.config) t", snapshots: snapshots).rows.first?.first != .integer(0))
+        #expect(try SnapshotQuery.run("SELECT 9007199254740993, 'a' || char(0) || 'b'", snapshots: snapshots).rows == [[.integer(9_007_199_254_740_993), .text("a\u{0}b")]])
+        // A row limit, and a time limit that stops an unbounded CTE.
+        var limits = SnapshotQuery.Limits()
+        limits.rows = 5
+        let capped = try SnapshotQuery.run("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c", snapshots: snapshots, limits: limits)
+        #expect(capped.rows.count == 5 && capped.truncated)
+        limits.rows = nil
+        limits.seconds = 0.5
+        #expect(throws: RegistryError.self) { try SnapshotQuery.run("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c", snapshots: snapshots, limits: limits) }
+        // The registry's revisions and deployments can be read.
+        let revisions = try SnapshotQuery.run("SELECT count(*) FROM revisions", snapshots: snapshots, revisions: try registry.store.revisions(), deployments: []) { _ in }
+        #expect(revisions.rows == 1)
     }
 
     @Test func diffIsExactAndLambdaAware() throws {
@@ -102,6 +119,13 @@ struct QueryTests {
         report = ParityReport(snapshots: snapshots, rules: try ParityRules(file: repo.root + "/terraform/environments/parity.json"))
         #expect(report.violations.isEmpty)
         #expect(report.differences.count == 4)
+        // The streamed check over many environments finds the same differences.
+        var streamed: [String] = []
+        let counts = try registry.parity(environments: ["dev", "prod"], at: nil, rules: try ParityRules(file: repo.root + "/terraform/environments/parity.json")) {
+            streamed.append("\($0.left) \($0.right) \($0.function) \($0.operation.path) \($0.allowedBy != nil)")
+        }
+        #expect(streamed.sorted() == report.differences.map { "\($0.left) \($0.right) \($0.function) \($0.operation.path) \($0.allowedBy != nil)" }.sorted())
+        #expect(counts.violations == 0 && counts.differences == 4)
     }
 }
 

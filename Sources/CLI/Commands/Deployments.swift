@@ -25,7 +25,7 @@ struct Deploy: ParsableCommand {
     func run() throws {
         let workspace = try global.workspace()
         let (path, _) = try global.databasePath(workspace)
-        let registry = Registry(store: try Store(path: path, readOnly: false), workspace: workspace)
+        let registry = Registry(store: try Store(path: path, mustExist: true), workspace: workspace)
         var file = from
         if file == nil && at == nil {
             let standard = (workspace.root as NSString).appendingPathComponent("terraform/environments/\(env)/\(TerraformExport.fileName)")

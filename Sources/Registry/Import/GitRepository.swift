@@ -115,6 +115,24 @@ public final class GitRepository {
         try git(["cat-file", "-e", id + "^{commit}"]).status == 0
     }
 
+    /// Which of `ids` name objects the repository has (`cat-file --batch-check`).
+    func existingObjects(_ ids: [String]) throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        let child = try GitCommand.start(["--git-dir=" + gitDirectory, "-C", workTree, "cat-file", "--batch-check=%(objectname)"], pipeStdin: true)
+        let request = Array(ids.map { $0 + "\n" }.joined().utf8)
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            child.write(request)
+            child.closeStdin()
+            group.leave()
+        }
+        let (out, _) = child.readToEnd()
+        group.wait()
+        child.wait()
+        return Set(String(decoding: out, as: UTF8.self).split(separator: "\n").filter { !$0.hasSuffix(" missing") }.map(String.init))
+    }
+
     /// Every local and remote-tracking branch name.
     public func localAndRemoteBranches() throws -> [String] {
         lines(try gitOrThrow(["for-each-ref", "--format=%(refname:short)", "refs/heads/", "refs/remotes/"], what: "list branches"))

@@ -54,6 +54,9 @@ public final class Importer {
            !fm.fileExists(atPath: root + "/lambda_functions") && !fm.fileExists(atPath: root + "/terraform/environments") {
             throw RegistryError.notAConfigurationRepository(root)
         }
+        // Whatever was written is copied into the database file when the import ends (best effort:
+        // readers may hold the log; the next write's checkpoint does it then).
+        defer { store.db.checkpointPassive() }
         for attempt in 1...5 {
             do {
                 if let git = try GitRepository.open(containing: root) {
@@ -241,6 +244,7 @@ public final class Importer {
         }
         var touched = Set<StateKey>()
         var expected = previous
+        do {
         for (index, id) in commits.enumerated() {
             let info: GitRepository.CommitInfo
             if index == 0 {
@@ -285,6 +289,17 @@ public final class Importer {
             }
             expected = id
             request.progress?(index + 1, commits.count)
+        }
+        } catch let error where !(error is Replan) && !(error is HistoryError) && !(report.imported.isEmpty && report.skipped.isEmpty) {
+            // Say what was and was not written: the commits before the failure stay recorded.
+            let recorded = (report.imported + report.skipped).map(\.number).sorted()
+            let what: String
+            if let e = error as? SQLiteError {
+                what = e.code & 0xff == 13 ? "the disk is full" : e.code & 0xff == 8 ? "the database is read-only" : "the database failed (\(e.message))"
+            } else {
+                what = "\(error)"
+            }
+            throw RegistryError.io("The import stopped: \(what). \(recorded.count) revision(s) were recorded before it (\(recorded.first!)–\(recorded.last!)); the commits after them were not. Fix the cause and run fnreg import again: it goes on from there.")
         }
         if report.imported.isEmpty && report.skipped.isEmpty { report.noOp = "Nothing to import: another import recorded these commits." }
         return report
@@ -401,7 +416,7 @@ public final class Importer {
                     let number = try store.insertRevision(commit: meta.commit, authorName: meta.authorName, authorEmail: meta.authorEmail,
                                                           committedAt: meta.committedAt, message: meta.message, source: meta.source,
                                                           skipped: true, skipReason: skipReason, rewriteOf: meta.rewriteOf,
-                                                          validation: latest?.validation)
+                                                          validation: latest?.validation, stateDigest: written.digest.hexString)
                     written.revision = number
                     return try store.revision(number)
                 }
@@ -414,9 +429,12 @@ public final class Importer {
                     return nil
                 }
                 let warningsJSON = warnings.isEmpty ? nil : JSONWriter.canonical(.array(warnings.map(\.json)))
+                var digest = written.digest
+                for (key, document) in changes { digest.change(key, from: written.hashes[key], to: document?.hash) }
                 let number = try store.insertRevision(commit: meta.commit, authorName: meta.authorName, authorEmail: meta.authorEmail,
                                                       committedAt: meta.committedAt, message: meta.message, source: meta.source,
-                                                      warnings: warningsJSON, rewriteOf: meta.rewriteOf, validation: meta.validation)
+                                                      warnings: warningsJSON, rewriteOf: meta.rewriteOf, validation: meta.validation,
+                                                      stateDigest: digest.hexString)
                 for (key, document) in changes.sorted(by: { $0.0 < $1.0 }) {
                     try store.insertVersion(key, revision: number, document: document)
                 }
@@ -439,19 +457,23 @@ final class WrittenState {
     var revision = 0
     var hashes: [StateKey: DocumentHash] = [:]
     var functions: Set<String> = []
+    /// The digest of `hashes` (what the next revision's digest starts from).
+    var digest = StateDigest()
 
     init(store: Store) throws { try reload(store: store) }
 
     func reload(store: Store) throws {
-        guard let latest = try store.latestRevision() else { revision = 0; hashes = [:]; functions = []; return }
+        guard let latest = try store.latestRevision() else { revision = 0; hashes = [:]; functions = []; digest = StateDigest(); return }
         revision = latest.number
         hashes = try store.stateHashes(at: latest.number)
         functions = Set(hashes.keys.filter { $0.kind == .base }.map(\.function))
+        digest = StateDigest(hashes)
     }
 
     func apply(_ changes: [(StateKey, Document?)], revision: Int) {
         self.revision = revision
         for (key, document) in changes {
+            digest.change(key, from: hashes[key], to: document?.hash)
             hashes[key] = document?.hash
             if key.kind == .base { if document == nil { functions.remove(key.function) } else { functions.insert(key.function) } }
         }

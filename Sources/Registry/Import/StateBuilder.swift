@@ -52,6 +52,9 @@ final class StateBuilder {
         }
     }
 
+    /// The largest environment.json (canonical bytes): it is copied into every function's configuration.
+    static let environmentPatchLimit = 64 << 10
+
     private struct Parsed {
         var value: JSONValue?
         var document: Document?
@@ -287,6 +290,12 @@ final class StateBuilder {
                 if patch.value["name"] != nil {
                     diagnostics.append(Diagnostic("ENV-NAME", file: path.description, pointer: JSONPointer(["name"]),
                         message: "environment.json applies to every function and may not set \"name\"", fix: "remove \"name\""))
+                }
+                // Copied into every function of the environment: its size multiplies by their number.
+                if patch.document.body.utf8.count > Self.environmentPatchLimit {
+                    diagnostics.append(Diagnostic("ENV-SIZE", file: path.description, pointer: .root,
+                        message: "environment.json is \(patch.document.body.utf8.count) bytes (as canonical JSON); it is applied to every function of the environment and is limited to \(Self.environmentPatchLimit) bytes",
+                        fix: "move function-specific settings to overrides/<function>.json"))
                 }
                 entries[key] = patch.document
             }

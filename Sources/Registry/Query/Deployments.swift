@@ -283,6 +283,28 @@ extension Registry {
                 problems.append("deployment \(d.number) of \(d.environment): recorded snapshot \(d.snapshotHash) but revision \(d.revision) gives \(hashes[key]!)")
             }
         }
+        problems += try blobCacheProblems()
+        return problems
+    }
+
+    /// With the repository at hand: every cached blob still parses to the document the cache names
+    /// (a row pointed at another document would make imports store what no commit holds).
+    func blobCacheProblems() throws -> [String] {
+        guard let git = workspace?.git, let binding = try store.binding(), binding.kind == .git, binding.prefix == git.prefix else { return [] }
+        let rows = try store.db.query("SELECT b.blob, d.hash FROM blob_documents b JOIN documents d ON d.id = b.document_id ORDER BY b.blob", []) {
+            ($0.string(0), DocumentHash($0.bytes(1)))
+        }
+        let present = try git.existingObjects(rows.map(\.0))
+        let checked = rows.filter { present.contains($0.0) }
+        let contents = try git.contents(checked.map { FileRef(id: $0.0, kind: .regular) }, limit: RepositoryLayout.maximumDocumentBytes)
+        var problems: [String] = []
+        for ((blob, hash), data) in zip(checked, contents) {
+            let actual = data.flatMap { try? JSONParser.parse($0) }.map { Document($0).hash }
+            if actual != hash {
+                problems.append("blob cache: git blob \(blob.prefix(12)) is recorded as document \(hash), which it does not hold; delete the row (DELETE FROM blob_documents WHERE blob = '\(blob)') or rebuild the registry")
+                if problems.count >= 10 { break }
+            }
+        }
         return problems
     }
 }

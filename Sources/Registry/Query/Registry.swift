@@ -163,25 +163,35 @@ public final class Registry {
 
     /// Snapshots of the work tree, never stored: the same layering over the documents it holds.
     func worktreeSnapshots(environments: [String]) throws -> [Snapshot] {
-        let entries = try workTree().entries
         let revision = Revision.preview(at: Int64(Date().timeIntervalSince1970))
+        var members = Array(repeating: [(name: String, canonical: [UInt8])](), count: environments.count)
+        try forEachWorktreeFunction(environments: environments) { function, canonicals in
+            for i in environments.indices { members[i].append((function, canonicals[i])) }
+        }
+        return environments.indices.map { Snapshot(environment: environments[$0], revision: revision, canonicalMembers: members[$0]) }
+    }
+
+    private func forEachWorktreeFunction(environments: [String], _ body: (String, [[UInt8]]) throws -> Void) throws {
+        let entries = try workTree().entries
         let known = entries.keys.filter { $0.kind == .environment }.map(\.environment).sorted(by: codePointLess)
-        let bases = entries.filter { $0.key.kind == .base }.sorted { codePointLess($0.key.function, $1.key.function) }
-        return try environments.map { environment in
+        var patches: [PreparedPatch?] = []
+        for environment in environments {
             guard entries[StateKey(.environment, environment: environment)] != nil else {
                 throw RegistryError.unknownEnvironment(environment, known: known)
             }
-            let patch = try Self.patch(entries[StateKey(.envpatch, environment: environment)].map { Array($0.body.utf8) }).map(PreparedPatch.init)
-            var members: [(name: String, canonical: [UInt8])] = []
-            for (key, base) in bases {
-                let code = try entries[StateKey(.code, function: key.function)].map { try JSONParser.parse($0.body).stringValue } ?? nil
-                let override = try Self.patch(entries[StateKey(.override, environment: environment, function: key.function)].map { Array($0.body.utf8) })
+            patches.append(try Self.patch(entries[StateKey(.envpatch, environment: environment)].map { Array($0.body.utf8) }).map(PreparedPatch.init))
+        }
+        let bases = entries.filter { $0.key.kind == .base }.sorted { codePointLess($0.key.function, $1.key.function) }
+        for (key, base) in bases {
+            let code = try entries[StateKey(.code, function: key.function)].map { try JSONParser.parse($0.body).stringValue } ?? nil
+            let bytes = Array(base.body.utf8)
+            let scanned = CanonicalSplice.memberRanges(bytes)
+            let canonicals = try environments.indices.map { i in
+                let override = try Self.patch(entries[StateKey(.override, environment: environments[i], function: key.function)].map { Array($0.body.utf8) })
                     .map(PreparedPatch.init)
-                let bytes = Array(base.body.utf8)
-                members.append((key.function, try CanonicalSplice.effective(base: bytes, members: CanonicalSplice.memberRanges(bytes),
-                                                                           environmentPatch: patch, override: override, codeHash: code)))
+                return try CanonicalSplice.effective(base: bytes, members: scanned, environmentPatch: patches[i], override: override, codeHash: code)
             }
-            return Snapshot(environment: environment, revision: revision, canonicalMembers: members)
+            try body(key.function, canonicals)
         }
     }
 
@@ -192,6 +202,18 @@ public final class Registry {
     /// Snapshots of several environments at one revision, sharing one read of the base documents
     /// (what `diff staging prod`, `parity` and `query` need).
     public func snapshots(environments: [String], revision: Revision) throws -> [Snapshot] {
+        var members = Array(repeating: [(name: String, canonical: [UInt8])](), count: environments.count)
+        try forEachFunction(environments: environments, revision: revision) { function, canonicals in
+            for i in environments.indices { members[i].append((function, canonicals[i])) }
+        }
+        return environments.indices.map { Snapshot(environment: environments[$0], revision: revision, canonicalMembers: members[$0]) }
+    }
+
+    /// Each function's effective configuration (canonical JSON, with `code_hash`) in every one of
+    /// `environments` at `revision`, function by function in name order: memory for one function at
+    /// a time, whatever the number of environments (what `parity` over many environments needs).
+    public func forEachFunction(environments: [String], revision: Revision, _ body: (String, [[UInt8]]) throws -> Void) throws {
+        if revision.isPreview { return try forEachWorktreeFunction(environments: environments, body) }
         var patches: [PreparedPatch?] = []
         for environment in environments {
             let env = try store.state(at: revision.number, environment: environment, function: "")
@@ -210,17 +232,16 @@ public final class Registry {
         }
         let bases = try stream(.base, ""), codes = try stream(.code, "")
         let overrides = try environments.map { try stream(.override, $0) }
-        var members = Array(repeating: [(name: String, canonical: [UInt8])](), count: environments.count)
+        var canonicals = [[UInt8]](repeating: [], count: environments.count)
         while let (function, base) = try bases.next() {
             let code = try codes.take(function).map { try JSONParser.parse($0).stringValue } ?? nil
             let scanned = CanonicalSplice.memberRanges(base)
             for i in environments.indices {
                 let override = try Self.patch(try overrides[i].take(function)).map(PreparedPatch.init)
-                members[i].append((function, try CanonicalSplice.effective(base: base, members: scanned, environmentPatch: patches[i],
-                                                                           override: override, codeHash: code)))
+                canonicals[i] = try CanonicalSplice.effective(base: base, members: scanned, environmentPatch: patches[i], override: override, codeHash: code)
             }
+            try body(function, canonicals)
         }
-        return environments.indices.map { Snapshot(environment: environments[$0], revision: revision, canonicalMembers: members[$0]) }
     }
 
     /// The documents of one kind of key (?2) in one environment (?3) at revision ?1, in function order:

@@ -9,27 +9,82 @@ public final class Database {
     public let path: String
     private var statementCache: [String: Statement] = [:]
 
+    /// How a connection was opened for reading.
+    public enum ReadMode: String, Sendable { case normal, immutable }
+    /// `immutable` when the file could only be read as a frozen file (read-only media, a full disk).
+    public private(set) var readMode: ReadMode = .normal
+
     /// Opens (and, unless `readOnly`, creates) the database at `path` in WAL mode with a busy timeout.
+    /// Symbolic links are refused. A read-only open that SQLite cannot make (a hot journal or WAL to
+    /// recover, no room or no right to create the -shm file) is retried: first once read-write, which
+    /// recovers, when the file may be written; else as an immutable file.
     public init(path: String, readOnly: Bool = false, busyTimeoutMilliseconds: Int32 = 10_000) throws {
-        var connection: OpaquePointer?
-        let flags = readOnly
-            ? SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
-            : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
-        let code = sqlite3_open_v2(path, &connection, flags, nil)
-        guard code == SQLITE_OK, let connection else {
-            let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+        let nofollow: Int32 = path == ":memory:" ? 0 : SQLITE_OPEN_NOFOLLOW
+        func open(_ name: String, _ flags: Int32) -> (Int32, OpaquePointer?, String) {
+            var connection: OpaquePointer?
+            let code = sqlite3_open_v2(name, &connection, flags | SQLITE_OPEN_NOMUTEX | nofollow, nil)
+            var message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            if code == SQLITE_OK, let connection {
+                sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
+                sqlite3_extended_result_codes(connection, 1)
+                // Opening is lazy: reading the schema is where a file that cannot be read fails.
+                let probe = sqlite3_exec(connection, "SELECT count(*) FROM sqlite_master", nil, nil, nil)
+                if probe == SQLITE_OK { return (SQLITE_OK, connection, "") }
+                message = String(cString: sqlite3_errmsg(connection))
+                sqlite3_close_v2(connection)
+                return (probe, nil, message)
+            }
             _ = sqlite3_close(connection)
-            throw SQLiteError(code: code, message: message, sql: nil)
+            return (code, nil, message)
         }
+        var (code, connection, message) = open(path, readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        if readOnly && connection == nil && code & 0xff != SQLITE_NOTADB {
+            if access(path, W_OK) == 0 && access((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent, W_OK) == 0,
+               case let (c, recovering?, _) = open(path, SQLITE_OPEN_READWRITE), c == SQLITE_OK {
+                sqlite3_close_v2(recovering)
+                (code, connection, message) = open(path, SQLITE_OPEN_READONLY)
+            }
+            if connection == nil {
+                (code, connection, message) = open(Database.immutableURI(path), SQLITE_OPEN_READONLY | SQLITE_OPEN_URI)
+                if connection != nil { readMode = .immutable }
+            }
+        }
+        guard code == SQLITE_OK, let connection else { throw SQLiteError(code: code, message: message, sql: nil) }
         self.handle = connection
         self.path = path
-        sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
-        sqlite3_extended_result_codes(connection, 1)
         if !readOnly {
             try execute("PRAGMA journal_mode = WAL")
             try execute("PRAGMA synchronous = NORMAL")
         }
         try execute("PRAGMA foreign_keys = ON")
+    }
+
+    /// `file:` URI of `path` opened as an immutable file (read-only media: no locks, no -shm).
+    static func immutableURI(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        return "file:" + (absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute) + "?immutable=1"
+    }
+
+    /// Copies what it can of the write-ahead log into the database file without waiting for readers.
+    public func checkpointPassive() {
+        _ = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+    }
+
+    /// Copies the write-ahead log into the database file and empties it, so that a copy of the file
+    /// alone holds everything committed. Retries while readers hold older snapshots (up to the busy timeout).
+    public func checkpoint() throws {
+        for _ in 0..<50 {
+            var log: Int32 = 0, done: Int32 = 0
+            let code = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_TRUNCATE, &log, &done)
+            if code == SQLITE_OK && (log <= 0 || log == done) { return }
+            if code != SQLITE_OK && code & 0xff != SQLITE_BUSY && code & 0xff != SQLITE_LOCKED {
+                throw SQLiteError(code: code, message: lastMessage, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+            usleep(100_000)
+        }
+        throw SQLiteError(code: SQLITE_BUSY, message: "readers kept the write-ahead log from being copied into the database file", sql: nil)
     }
 
     deinit {

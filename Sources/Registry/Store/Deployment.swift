@@ -50,9 +50,21 @@ extension Store {
             """, [SQLValue(environment)], Store.deployment)
     }
 
-    /// Records a deployment in one immediate transaction and returns it.
+    /// Records a deployment in one immediate transaction and returns it. The one record git cannot
+    /// restore is made durable in the database file itself before this returns: synced, and the
+    /// write-ahead log copied in (a copy of the file alone holds it).
     public func insertDeployment(environment: String, revision: Int, snapshotHash: String, deployedAt: Int64, by: String,
                                  note: String?, kind: String, restores: Int?, unlessSameAsLatest: Bool) throws -> (Deployment, created: Bool) {
+        try db.execute("PRAGMA synchronous = FULL")
+        defer { try? db.execute("PRAGMA synchronous = NORMAL") }
+        let result = try insertDeploymentRow(environment: environment, revision: revision, snapshotHash: snapshotHash, deployedAt: deployedAt,
+                                             by: by, note: note, kind: kind, restores: restores, unlessSameAsLatest: unlessSameAsLatest)
+        if result.created { try db.checkpoint() }
+        return result
+    }
+
+    private func insertDeploymentRow(environment: String, revision: Int, snapshotHash: String, deployedAt: Int64, by: String,
+                                     note: String?, kind: String, restores: Int?, unlessSameAsLatest: Bool) throws -> (Deployment, created: Bool) {
         try db.transaction(.immediate) {
             if unlessSameAsLatest, let latest = try deployments(environment: environment).first, latest.snapshotHash == snapshotHash {
                 return (latest, false)

@@ -9,7 +9,7 @@ public final class Store {
     /// Opens the registry at `path`, creating and migrating it unless `readOnly`. A read-only open
     /// never creates anything: a missing file is `noDatabase`. A new database is created only in an
     /// existing directory (`createDirectory`: make it first, mode 0700), as a file of mode 0600.
-    public init(path: String, readOnly: Bool = false, createDirectory: Bool = false) throws {
+    public init(path: String, readOnly: Bool = false, createDirectory: Bool = false, mustExist: Bool = false) throws {
         guard !path.isEmpty else { throw RegistryError.usage("The database path is empty; set --db or FNREG_DB to a file name.") }
         guard path != ":memory:", !path.hasPrefix("file:") else {
             throw RegistryError.usage("\(path) is not a database file: a registry is kept in a file; give --db a file name.")
@@ -22,7 +22,7 @@ public final class Store {
         if exists && info.st_mode & S_IFMT == S_IFDIR {
             throw RegistryError.usage("\(path) is a directory; give --db the database file's name.")
         }
-        if readOnly && !exists { throw RegistryError.noDatabase(path) }
+        if (readOnly || mustExist) && !exists { throw RegistryError.noDatabase(path) }
         if !readOnly && !exists {
             let folder = (path as NSString).deletingLastPathComponent
             if !folder.isEmpty {
@@ -40,11 +40,7 @@ public final class Store {
                     throw RegistryError.refused("\(folder) is a symbolic link; fnreg keeps its database only in a real directory.")
                 }
             }
-            // The database may hold text that must not be world-readable: 0600 whatever the umask
-            // (SQLite gives its -wal and -shm files the database's mode).
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-            if fd < 0 && errno != EEXIST { throw AtomicFile.outputError(path, errno) }
-            if fd >= 0 { fchmod(fd, 0o600); close(fd) }
+            try Store.create(path)
         }
         do {
             db = try Database(path: path, readOnly: readOnly)
@@ -69,6 +65,35 @@ public final class Store {
             throw RegistryError.notADatabase(path, reason: error.message)
         }
     }
+
+    /// Creates the database at `path` whole or not at all: migrated in a temporary file beside it
+    /// (mode 0600 whatever the umask: it may hold text that must not be world-readable; SQLite gives
+    /// its -wal and -shm files the same mode), then linked into place. Killed part-way, it leaves no
+    /// database and a temporary file that the next creation removes; two processes creating it at
+    /// once both end with the same database.
+    static func create(_ path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        AtomicFile.removeStaleTemporaries(directory: directory, name: (path as NSString).lastPathComponent)
+        let temporary = directory + "/." + (path as NSString).lastPathComponent + ".fnreg-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw AtomicFile.outputError(path, errno) }
+        fchmod(fd, 0o600)
+        close(fd)
+        defer { for suffix in ["", "-wal", "-shm", "-journal"] { unlink(temporary + suffix) } }
+        do {
+            let db = try Database(path: temporary)
+            try Migrator.migrate(db)
+            try db.checkpoint()
+        } catch let error as SQLiteError {
+            if error.code & 0xff == 13 { throw RegistryError.output("Cannot create the database \(path): the disk is full; nothing was written.") }
+            throw error
+        }
+        // link() fails when the name exists: whoever created it first wins, and both use that one.
+        if link(temporary, path) != 0 && errno != EEXIST { throw AtomicFile.outputError(path, errno) }
+    }
+
+    /// Whether the connection could only read the file as immutable (read-only media, a full disk).
+    public var isImmutableRead: Bool { db.readMode == .immutable }
 
     // MARK: - Revisions
 
@@ -116,15 +141,15 @@ public final class Store {
     /// Inserts the next revision and returns its number.
     func insertRevision(commit: String?, authorName: String?, authorEmail: String?, committedAt: Int64, message: String,
                         source: String, skipped: Bool = false, skipReason: String? = nil, warnings: String? = nil,
-                        rewriteOf: Int? = nil, validation: String? = nil) throws -> Int {
+                        rewriteOf: Int? = nil, validation: String? = nil, stateDigest: String? = nil) throws -> Int {
         let next = (try db.queryOne("SELECT coalesce(max(number), 0) + 1 FROM revisions", []) { $0.int(0) }) ?? 1
         try db.run("""
             INSERT INTO revisions (number, commit_id, author_name, author_email, committed_at, message, imported_at, source, skipped,
-                                   skip_reason, warnings, rewrite_of, validation)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                                   skip_reason, warnings, rewrite_of, validation, state_digest)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
             """, [.integer(Int64(next)), SQLValue(commit), SQLValue(authorName), SQLValue(authorEmail), .integer(committedAt),
                   .text(message), .integer(Int64(Date().timeIntervalSince1970)), .text(source), .integer(skipped ? 1 : 0),
-                  SQLValue(skipReason), SQLValue(warnings), SQLValue(rewriteOf), SQLValue(validation)])
+                  SQLValue(skipReason), SQLValue(warnings), SQLValue(rewriteOf), SQLValue(validation), SQLValue(stateDigest)])
         return next
     }
 

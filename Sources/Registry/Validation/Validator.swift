@@ -11,7 +11,7 @@ public struct ConfigValidator {
     public init(today: String) { self.today = today }
 
     /// Changes whenever a rule changes: documents stored under other rules are validated again.
-    public static let rulesVersion = "5"
+    public static let rulesVersion = "6"
 
     /// Whether the function existed in the previous revision (decides create-block).
     public enum Lifecycle { case skip, newFunction, existingFunction }
@@ -413,7 +413,16 @@ struct Run {
                 report("FN-IAM-SID", sp.appending("Sid"), "Sid must hold only letters and digits")
             }
         }
+        // IAM allows 10,240 characters (whitespace aside) of inline policy per role; the role's policy
+        // holds these statements and, with a dead-letter queue, one more of at most ~240.
+        let size = JSONWriter.canonicalBytes(["Version": "2012-10-17", "Statement": value]).count
+        if size > Self.inlinePolicyLimit {
+            report("FN-IAM-POLICY-SIZE", p, "these statements make an inline policy of \(size) characters; IAM allows \(Self.inlinePolicyLimit) per role (10,240 less room for the dead-letter statement)",
+                   fix: "merge statements, use wildcards in Resource, or attach a managed policy")
+        }
     }
+
+    static let inlinePolicyLimit = 10_240 - 240
 
     mutating func vpc(_ value: JSONValue, _ p: JSONPointer) {
         guard let o = expectObject(value, p, "vpc_config") else { return }
