@@ -27,7 +27,7 @@ struct GlobalOptions: ParsableArguments {
         if let db { return (db, false) }
         if let env = ProcessInfo.processInfo.environment["FNREG_DB"] { return (env, false) }
         let path = try workspace.defaultDatabasePath()
-        if !FileManager.default.fileExists(atPath: path), FileManager.default.fileExists(atPath: workspace.legacyDatabasePath) {
+        if !FileManager.default.fileExists(atPath: path), workspace.hasOwnLegacyDatabase {
             throw RegistryError.refused("fnreg no longer reads a database inside the checkout (\(workspace.legacyDatabasePath): a commit could replace it). "
                 + "If that file is yours, check it with `fnreg --db \(workspace.legacyDatabasePath) doctor`, then move it: "
                 + "`mkdir -p \((path as NSString).deletingLastPathComponent) && mv \(workspace.legacyDatabasePath) \(path)`; or rebuild the record with `fnreg import --history`.")

@@ -24,7 +24,10 @@ public struct ParityRules: Sendable {
     public init(file path: String) throws {
         guard FileManager.default.fileExists(atPath: path) else { return }
         let value: JSONValue
-        do { value = try JSONParser.parse(try Data(contentsOf: URL(fileURLWithPath: path))) } catch let e as JSONSyntaxError {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RegistryError.io("Cannot read the allow-list \(path); check its permissions.")
+        }
+        do { value = try JSONParser.parse(data) } catch let e as JSONSyntaxError {
             throw RegistryError.invalidConfiguration([{ var d = Diagnostic("JSON-SYNTAX", file: path, pointer: .root, message: "invalid JSON: \(e.message)"); d.line = e.line; d.column = e.column; return d }()])
         }
         guard let allow = value["allow"]?.arrayValue else {

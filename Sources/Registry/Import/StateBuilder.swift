@@ -83,6 +83,8 @@ final class StateBuilder {
     private var watchedExactly: [RepoPath: Set<RepoPath>] = [:]  // path -> function dirs
     private var watchedBelow: [RepoPath: Set<RepoPath>] = [:]    // directory -> function dirs
     private var watching: [RepoPath: (exact: Set<RepoPath>, below: Set<RepoPath>)] = [:]  // function dir -> its watches
+    /// Paths with "." or ".." components (crafted trees), non-empty only.
+    private var pathProblems: [RepoPath: Diagnostic] = [:]
     /// Symbolic links' target texts by blob id.
     private var linkTargets: [String: [UInt8]] = [:]
     // Environments.
@@ -162,6 +164,12 @@ final class StateBuilder {
             }
             let kind = RepositoryLayout.classify(path)
             if kind == .other { continue }
+            // A crafted tree can hold "." or ".." entries (git would never check them out): refused.
+            if path.hasDotComponent {
+                pathProblems[path] = ref == nil ? nil : Diagnostic("DOC-PATH-COMPONENT", file: path.description, pointer: .root,
+                    message: "this path has a \".\" or \"..\" component, which no checkout can hold (a crafted git tree)",
+                    fix: "remove the entry from the repository's history")
+            }
             if let env = RepositoryLayout.environment(of: path) {
                 // The environment exists while any file lies below it: only the first file added and
                 // the last one removed change that.
@@ -368,6 +376,7 @@ final class StateBuilder {
     /// functions not in `existing` as new.
     func diagnostics(lifecycleDay: String?, pending: @autoclosure () -> Set<FunctionInEnvironment>, existing: Set<String>?) -> [Diagnostic] {
         var out: [Diagnostic] = allowListDiagnostics
+        out += pathProblems.values
         out += nested.values
         for (_, d) in baseDiagnostics { out += d }
         for (dir, d) in codeProblems where functionDirs[dir] != nil { out += d }

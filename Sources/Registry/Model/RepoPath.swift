@@ -104,6 +104,21 @@ public struct RepoPath: Hashable, Comparable, Sendable, CustomStringConvertible,
         return RepoPath(bytes: bytes[(slash + 1)...])
     }
 
+    /// Whether a component is empty, "." or "..": no file system path, only a crafted git tree.
+    public var hasDotComponent: Bool {
+        var start = 0
+        for i in 0...bytes.count {
+            if i == bytes.count || bytes[i] == UInt8(ascii: "/") {
+                let n = i - start
+                if n == 0 || (n == 1 && bytes[start] == UInt8(ascii: ".")) || (n == 2 && bytes[start] == UInt8(ascii: ".") && bytes[start + 1] == UInt8(ascii: ".")) {
+                    return true
+                }
+                start = i + 1
+            }
+        }
+        return false
+    }
+
     /// The components, split on `/` bytes (empty components kept).
     public var components: [RepoPath] {
         bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { RepoPath(bytes: $0) }

@@ -42,8 +42,18 @@ public struct Workspace {
         return "\(state)/fnreg/directories/\(id)/registry.sqlite3"
     }
 
-    /// Where fnreg 0.x kept the database: inside the checkout, where a commit could replace it.
+    /// Where fnreg 0.4 kept the database: inside the checkout, where a commit could replace it.
     public var legacyDatabasePath: String { root + "/.fnreg/registry.sqlite3" }
+
+    /// A database fnreg 0.4 left in the checkout that is the user's own: present, a regular file,
+    /// and not committed (a committed one came from the repository and is ignored).
+    public var hasOwnLegacyDatabase: Bool {
+        var info = stat()
+        guard lstat(legacyDatabasePath, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return false }
+        guard let git else { return true }
+        let index = GitIndex.read(git)
+        return index?.entries[RepoPath(".fnreg/registry.sqlite3")] == nil
+    }
 }
 
 extension GitRepository {
