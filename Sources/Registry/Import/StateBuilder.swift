@@ -485,7 +485,8 @@ final class StateBuilder {
         let envPatch = patchValue(l.environment)?.objectValue, override = patchValue(l.override)?.objectValue
         let fields = Array(Set((envPatch?.keys ?? []) + (override?.keys ?? [])))
         let (partial, changed) = Self.layered(fields, base: bases[pair.function]!.object, envPatch: envPatch, override: override)
-        let found = changed.isEmpty ? [] : validator.validate(.object(partial), file: l.basePath.description, lifecycle: .skip, only: changed)
+        let found = changed.isEmpty ? [] : validateFields(changed, partial, pair: pair, base: l.base, basePath: l.basePath.description,
+                                                          environment: l.environment, envPatch: envPatch, override: l.override, overridePatch: override)
         let diagnostics = found.isEmpty ? [] : attribute(found, pair: pair, source: source)
         pairDiagnostics[pair] = diagnostics.isEmpty ? nil : diagnostics
     }
@@ -508,6 +509,49 @@ final class StateBuilder {
             if fields.contains(key) && value != base[key] && (value == nil || value != fallback) { changed.insert(key) }
         }
         return (partial, changed)
+    }
+
+    /// Findings of one field by the documents its value comes from: the same value gives the same
+    /// findings, so an environment.json that replaces a field for every function is validated once,
+    /// not once per function (a 9,000-statement policy on 2,000 functions is one check, not 2,000).
+    private var fieldMemo: [String: [Diagnostic]] = [:]
+
+    /// The rules about `fields` of a pair's layered configuration `partial` (the base's own values
+    /// were checked with the base). The secrets allow-list, which is per function, is applied after.
+    private func validateFields(_ fields: Set<String>, _ partial: JSONObject, pair: FunctionInEnvironment, base: DocumentHash, basePath: String,
+                                environment: DocumentHash?, envPatch: JSONObject?, override: DocumentHash?, overridePatch: JSONObject?) -> [Diagnostic] {
+        // Which documents a field's value comes from, in layering order (RFC 7396: a non-object
+        // value, or null, replaces all that came before; an object merges into it).
+        func sources(_ field: String) -> String {
+            var parts = bases[pair.function]?.object[field] != nil ? ["b" + base.description] : []
+            for (tag, hash, patch) in [("e", environment, envPatch), ("o", override, overridePatch)] {
+                guard let hash, let value = patch?[field] else { continue }
+                if value.objectValue == nil { parts = [] }
+                parts.append(tag + hash.description)
+            }
+            return parts.joined(separator: ",")
+        }
+        var unfiltered = validator
+        unfiltered.allowedSecrets = []
+        var out: [Diagnostic] = []
+        for field in fields {
+            // The handler's rule reads the runtime (and runs with it): their sources go together.
+            let related = field == "handler" || field == "runtime" ? ["handler", "runtime"] : [field]
+            let key = field + "|" + related.map(sources).joined(separator: "|")
+            let findings: [Diagnostic]
+            if let known = fieldMemo[key] {
+                findings = known
+            } else {
+                findings = unfiltered.validate(.object(partial), file: basePath, lifecycle: .skip, only: [field])
+                fieldMemo[key] = findings
+            }
+            for var d in findings {
+                d.file = basePath
+                if d.rule == "FN-SECRET" && validator.allowedSecrets.contains(pair.function + " " + d.pointer.description) { continue }
+                out.append(d)
+            }
+        }
+        return out
     }
 
     /// What changed between an environment's old and new patch, and how to re-check it per function.
@@ -610,7 +654,13 @@ final class StateBuilder {
         }
         if !others.isEmpty {
             let (partial, changed) = Self.layered(others, base: baseObject, envPatch: envPatch, override: override)
-            if !changed.isEmpty { found += validator.validate(.object(partial), file: base.path, lifecycle: .skip, only: changed) }
+            if !changed.isEmpty {
+                let overrideHash = overridePaths[pair.function]?.contains(pair.environment) == true
+                    ? entries[StateKey(.override, environment: pair.environment, function: pair.function)]?.hash : nil
+                found += validateFields(changed, partial, pair: pair, base: base.document.hash, basePath: base.path,
+                                        environment: entries[StateKey(.envpatch, environment: pair.environment)]?.hash, envPatch: envPatch,
+                                        override: overrideHash, overridePatch: override)
+            }
         }
         let fresh = found.isEmpty ? [] : attribute(found, pair: pair, source: source)
         var diagnostics = pairDiagnostics[pair] ?? []
@@ -794,6 +844,10 @@ final class StateBuilder {
         return (.object(o), p.document!)
     }
 
+    /// Line and column of a pointer in a blob (a finding of an environment.json repeats for every
+    /// function of the environment: the file is parsed for positions once per pointer, not per function).
+    private var locations: [String: (Int, Int)?] = [:]
+
     /// Adds line and column to diagnostics (reads the files again; only on the error path).
     private func locate(_ diagnostics: [Diagnostic], _ source: ContentSource) -> [Diagnostic] {
         guard !diagnostics.isEmpty else { return diagnostics }
@@ -801,11 +855,18 @@ final class StateBuilder {
         return diagnostics.map { d in
             var d = d
             if d.line != nil { return d }
-            if cache[d.file] == nil, let ref = tree[RepoPath(d.file)], ref.kind == .regular,
-               let data = try? source.contents([ref], limit: RepositoryLayout.maximumDocumentBytes).first ?? nil {
+            guard let ref = tree[RepoPath(d.file)], ref.kind == .regular else { return d }
+            let key = ref.id + "\u{0}" + d.pointer.description
+            if let known = locations[key] {
+                if let (line, column) = known { d.line = line; d.column = column }
+                return d
+            }
+            if cache[d.file] == nil, let data = try? source.contents([ref], limit: RepositoryLayout.maximumDocumentBytes).first ?? nil {
                 cache[d.file] = data
             }
-            if let data = cache[d.file], let (line, column) = JSONParser.location(of: d.pointer, in: data) { d.line = line; d.column = column }
+            let found = cache[d.file].flatMap { JSONParser.location(of: d.pointer, in: $0) }
+            locations[key] = found.map { ($0.line, $0.column) }
+            if let (line, column) = found { d.line = line; d.column = column }
             return d
         }
     }
