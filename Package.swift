@@ -29,7 +29,7 @@ let package = Package(
             name: "CLI",
             dependencies: ["Registry", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", .product(name: "PropertyBased", package: "swift-property-based")]),
-        .testTarget(name: "CLITests", dependencies: ["Registry"]),
+        .testTarget(name: "CLITests", dependencies: ["Registry", "CLI"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -48,6 +48,7 @@ struct FnregCommand: ParsableCommand {
         let arguments = normalise(Array(CommandLine.arguments.dropFirst()))
         let jsonErrors = zip(arguments, arguments.dropFirst()).contains { $0 == "--format" && $1 == "json" } || arguments.contains("--format=json")
         func fail(_ message: String, code: String, exit status: Int32) -> Never {
+            Pager.finish()
             Output.error("fnreg: " + message)
             if jsonErrors {
                 let object: JSONValue = ["error": ["code": .string(code), "message": .string(message), "exit_code": .number(Double(status))]]
@@ -55,7 +56,7 @@ struct FnregCommand: ParsableCommand {
             }
             Foundation.exit(status)
         }
-        if let command = arguments.first(where: { !$0.hasPrefix("-") }), !commandNames.contains(command) && command != "help" {
+        if let command = arguments.first, !command.hasPrefix("-"), !commandNames.contains(command) && command != "help" {
             let hint = closestMatches(command, in: commandNames, limit: 1).first.map { "; did you mean '\($0)'?" } ?? ""
             fail("'\(command)' is not a fnreg command\(hint) (fnreg --help lists them).", code: "usage", exit: 2)
         }
@@ -66,6 +67,7 @@ struct FnregCommand: ParsableCommand {
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
+            Pager.finish()
             if let failure = Output.failure {
                 fail("could not write the output: \(String(cString: strerror(failure))); it is incomplete.", code: "output", exit: 4)
             }
@@ -79,6 +81,7 @@ struct FnregCommand: ParsableCommand {
         } catch let error as HistoryError {
             fail(error.description, code: "invalid_commit", exit: 3)
         } catch let error as ExitCode {
+            Pager.finish()
             if let failure = Output.failure {
                 fail("could not write the output: \(String(cString: strerror(failure))); it is incomplete.", code: "output", exit: 4)
             }

@@ -11,10 +11,18 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Never colour the output (colour is only ever used on a terminal, and never with NO_COLOR set).")
     var noColor = false
 
+    @Flag(name: .long, help: "Write long output directly, not through a pager ($FNREG_PAGER, $PAGER or less) on a terminal.")
+    var noPager = false
+
     var style: Style {
-        let enabled = !noColor && isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        let enabled = !noColor && (isatty(1) != 0 || Output.paged) && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         Output.colour = enabled
         return Style(enabled: enabled)
+    }
+
+    /// Sends the rest of the text output through the pager (on a terminal only).
+    func page() {
+        if !Output.paged && isatty(1) != 0 { Output.paged = Pager.start(disabled: noPager) && !noPager }
     }
 
     /// The workspace of the current directory (the git top level containing it, or the directory).
@@ -69,12 +77,13 @@ func resolveToday(_ option: String?) throws -> String? {
 
 func currentDay() -> String { ISOTime.day(Int64(Date().timeIntervalSince1970)) }
 
-/// Who did something: the CI's actor, the user's git name, the login name.
+/// Who did something: the CI's actor, $USER, the user's git `user.name`, the login name.
 func defaultActor() -> String {
     let env = ProcessInfo.processInfo.environment
     for name in ["GITHUB_ACTOR", "BUILD_USER_ID", "GITLAB_USER_LOGIN", "USER", "LOGNAME"] {
         if let value = env[name], !value.isEmpty { return value }
     }
+    if let name = GitRepository.userName() { return name }
     if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name { return String(cString: name) }
     return "uid \(getuid())"
 }

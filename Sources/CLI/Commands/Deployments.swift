@@ -68,6 +68,7 @@ struct Deployments: ParsableCommand {
             })])
             return
         }
+        global.page()
         Output.table(["#", "ENV", "REV", "COMMIT", "KIND", "BY", "WHEN", "CHANGES"], summaries.map { s in
             let d = s.deployment
             let summary = s.changes.map { c in
@@ -170,7 +171,7 @@ struct Status: ParsableCommand {
                 if diff.isEmpty { Output.line("  up to date") }
                 for c in diff.changes {
                     Output.line("  \(c.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(c.function)")
-                    if verbose && c.status == .modified { for l in DiffPrinter.describe(c.operations) { Output.line("      " + Output.field(l)) } }
+                    if verbose && c.status == .modified { DiffPrinter(style: style).printFields(c, of: diff, indent: "      ") }
                 }
             }
         }

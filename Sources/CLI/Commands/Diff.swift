@@ -44,7 +44,9 @@ struct Diff: ParsableCommand {
         switch format {
         case .json: diff.jsonBytes().withUnsafeBufferPointer { Output.writeStandardOutput($0) }
         case .markdown: DiffPrinter.markdown(diff)
-        case .text: DiffPrinter(style: global.style).print(diff, stat: stat)
+        case .text:
+            global.page()
+            DiffPrinter(style: global.style).print(diff, stat: stat)
         }
         if exitCode && !diff.isEmpty { throw ExitCode(1) }
     }
@@ -80,24 +82,28 @@ struct DiffPrinter {
                 continue
             }
             Output.line("\(mark)  (\(change.status.rawValue))")
-            guard change.status == .modified else { continue }
-            let lines = FieldChanges.describe(diff.left.value(of: change.function), diff.right.value(of: change.function))
-            let kept = lines.filter { line in change.operations.contains { $0.path.hasPrefix(line.pointer) || line.pointer.hasPrefix($0.path) } }
-            let width = kept.map { $0.pointer.display.count }.max() ?? 0
-            for line in kept {
-                let pointer = line.pointer.display.padding(toLength: width, withPad: " ", startingAt: 0)
-                let text: String
-                switch line.kind {
-                case .added: text = style.green(line.text)
-                case .removed: text = style.red(line.text)
-                case .reordered: text = style.dim(line.text)
-                case .changed: text = line.text
-                }
-                Output.line("    \(Output.field(pointer))  \(text)")
-            }
+            if change.status == .modified { printFields(change, of: diff, indent: "    ") }
         }
         if stat {
             Output.line("\(diff.changes.count) function(s) changed: \(counts[.added] ?? 0) added, \(counts[.removed] ?? 0) removed, \(counts[.modified] ?? 0) modified; \(operations) field change(s)")
+        }
+    }
+
+    /// The Lambda-aware field lines of one modified function (the same in `diff` and `status --verbose`).
+    func printFields(_ change: SnapshotDiff.Change, of diff: SnapshotDiff, indent: String) {
+        let lines = FieldChanges.describe(diff.left.value(of: change.function), diff.right.value(of: change.function))
+        let kept = lines.filter { line in change.operations.contains { $0.path.hasPrefix(line.pointer) || line.pointer.hasPrefix($0.path) } }
+        let width = kept.map { $0.pointer.display.count }.max() ?? 0
+        for line in kept {
+            let pointer = line.pointer.display.padding(toLength: width, withPad: " ", startingAt: 0)
+            let text: String
+            switch line.kind {
+            case .added: text = style.green(Output.field(line.text))
+            case .removed: text = style.red(Output.field(line.text))
+            case .reordered: text = style.dim(Output.field(line.text))
+            case .changed: text = Output.field(line.text)
+            }
+            Output.line("\(indent)\(Output.field(pointer))  \(text)")
         }
     }
 

@@ -37,6 +37,7 @@ struct Functions: ParsableCommand {
             Output.json(.object(o))
             return
         }
+        global.page()
         Output.line("\(env.map { "\($0) at " } ?? "Base configurations at ")\(Output.describe(revision)): \(rows.count) function(s)")
         Output.table(["NAME", "RUNTIME", "MEMORY", "TIMEOUT", "API"], rows.map { name, c in
             [name, c["runtime"]?.stringValue ?? "", Output.brief(c["memory_size"]), Output.brief(c["timeout"]),

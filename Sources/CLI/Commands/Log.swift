@@ -29,6 +29,7 @@ struct Log: ParsableCommand {
             Output.json(["revisions": .array(entries.map(\.json))])
             return
         }
+        global.page()
         let style = global.style
         for entry in entries {
             let r = entry.revision

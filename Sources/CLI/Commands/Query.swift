@@ -100,6 +100,8 @@ struct Parity: ParsableCommand {
     @Option(help: "The point in history (default: HEAD; also worktree).") var at: String?
     @Option(help: "The allow-list (default: terraform/environments/parity.json under the repository root).", completion: .file(extensions: ["json"])) var allow: String?
     @Flag(help: "Also list the allowed differences.") var verbose = false
+    @Flag(help: "Print a starting allow-list permitting every difference found now (review it, write the reasons, commit it as terraform/environments/parity.json).")
+    var suggest = false
 
     func run() throws {
         let registry = try global.registry()
@@ -114,6 +116,22 @@ struct Parity: ParsableCommand {
             for e in rule.environments ?? [] where !envs.contains(e) {
                 Output.error("fnreg: warning: \(path) names the environment \"\(e)\", which does not exist here (environments: \(envs.joined(separator: ", "))).")
             }
+        }
+        if suggest {
+            // One rule per pointer (array positions as '*'), limited to the environments where it differs.
+            var seen: [String: (environments: Set<String>, functions: Set<String>)] = [:]
+            _ = try registry.parity(environments: envs, at: at, rules: ParityRules()) { d in
+                let pointer = JSONPointer(d.operation.path.tokens.map { Int($0) != nil ? "*" : $0 }).description
+                seen[pointer, default: ([], [])].environments.formUnion([d.left, d.right])
+                seen[pointer, default: ([], [])].functions.insert(d.function)
+            }
+            let rules: [JSONValue] = seen.keys.sorted(by: codePointLess).map { pointer in
+                let s = seen[pointer]!
+                return ["pointer": .string(pointer), "environments": .array(s.environments.sorted(by: codePointLess).map { .string($0) }),
+                        "reason": .string("differs in \(s.functions.count) function(s); say why, or remove this rule and make the environments agree")]
+            }
+            Output.write(JSONWriter.pretty(["allow": .array(rules)]))
+            return
         }
         // Streamed: nothing the size of every difference is held.
         var first = true

@@ -45,6 +45,7 @@ struct Show: ParsableCommand {
             Output.json(.object(o))
             return
         }
+        global.page()
         Output.line(global.style.bold("\(function) in \(env) at \(Output.describe(revision))"))
         let width = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 100
         let valueWidth = max(20, min(60, width - 70))

@@ -24,6 +24,8 @@ enum Output {
     nonisolated(unsafe) static var failure: Int32?
     /// Whether colour sequences are being written (only `Style.sequences` then pass through).
     nonisolated(unsafe) static var colour = false
+    /// Whether stdout goes to a pager (started on a terminal).
+    nonisolated(unsafe) static var paged = false
 
     static func write(_ text: String) {
         var text = sanitize(text, keepStyles: colour)

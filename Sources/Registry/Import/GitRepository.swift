@@ -421,6 +421,16 @@ enum GitCommand {
     }
 }
 
+extension GitRepository {
+    /// The user's own git `user.name` (their global configuration, read, never executed), if any.
+    public static func userName() -> String? {
+        let inherited = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GIT_") }.map { "\($0.key)=\($0.value)" } + ["LC_ALL=C"]
+        guard let r = try? Subprocess.run(GitExecutable.path, ["config", "--global", "--get", "user.name"], environment: inherited), r.status == 0 else { return nil }
+        let name = r.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        return name.isEmpty ? nil : name
+    }
+}
+
 /// `git cat-file --batch` kept open; requests are written from another thread so that large batches
 /// never deadlock on full pipes, and contents are handed on in pieces as they arrive.
 final class CatFileBatch {

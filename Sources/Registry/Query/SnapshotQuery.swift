@@ -146,7 +146,7 @@ public enum SnapshotQuery {
             let message = db.lastMessage
             sqlite3_finalize(statement)
             if code == SQLITE_AUTH || message.contains("not authorized") {
-                throw RegistryError.refused("fnreg query runs one read-only SELECT; this statement is not allowed (\(message)).")
+                throw RegistryError.usage("fnreg query runs one read-only SELECT; this statement is not allowed (\(message)).")
             }
             throw RegistryError.usage("The query is not valid SQL: \(message).")
         }
@@ -155,11 +155,11 @@ public enum SnapshotQuery {
             throw RegistryError.usage("fnreg query runs exactly one statement; remove everything after the first ';'.")
         }
         guard sqlite3_stmt_readonly(statement) != 0 else {
-            throw RegistryError.refused("fnreg query runs one read-only SELECT; statements that write are refused.")
+            throw RegistryError.usage("fnreg query runs one read-only SELECT; statements that write are refused.")
         }
         let head = sql.trimmingCharacters(in: .whitespacesAndNewlines).prefix(10).uppercased()
         guard head.hasPrefix("SELECT") || head.hasPrefix("WITH") || head.hasPrefix("VALUES") else {
-            throw RegistryError.refused("fnreg query runs one read-only SELECT (or WITH … SELECT).")
+            throw RegistryError.usage("fnreg query runs one read-only SELECT (or WITH … SELECT).")
         }
         let count = sqlite3_column_count(statement)
         let columns = (0..<count).map { String(cString: sqlite3_column_name(statement, $0)) }
