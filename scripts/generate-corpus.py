@@ -123,6 +123,17 @@ for case_id, env in [("aws-access-key", {"KEY": "AKIAIOSFODNN7EXAMPLE"}), ("aws-
                      ("api-key-literal", {"STRIPE_API_KEY": "sk_live_abcdef"})]:
     bad(f"secret-{case_id}", "FN-SECRET", with_(BASE, environment_variables=env), schema=False)
 bad("secret-in-tag", "FN-SECRET", with_(BASE, tags={"Key": "AKIAIOSFODNN7EXAMPLE"}), schema=False)
+# Name parts split at case changes, digits and separators, and joined words.
+for case_id, env in [("mongo-db-pass", {"MONGO_DB_PASS": "s3cr3t-Pa55w0rd!"}), ("camel-db-password", {"dbPassword": "Tr0ub4dor&3x"}),
+                     ("joined-clientsecret", {"CLIENTSECRET": "9f8e7d6c5b4a39281706"})]:
+    bad(f"secret-name-{case_id}", "FN-SECRET", with_(BASE, environment_variables=env), schema=False)
+# A credential as a member name, and one cut into two values.
+bad("secret-member-name", "FN-SECRET", with_(BASE, tags={"AKIAIOSFODNN7EXAMPLE": "owner"}), schema=False)
+bad("secret-split-across-keys", "FN-SECRET", with_(BASE, environment_variables={"GH_TOKEN_PART_1": "ghp_Zx81kQw", "GH_TOKEN_PART_2": "Lm20Rt7VbNc4Yp9Hs6Dq3Fg5Jk1"}), schema=False)
+# IAM is global: its ARNs have no region. API Gateway path parts hold only [a-zA-Z0-9._-].
+bad("iam-arn-with-region", "FN-IAM-RESOURCE", with_(BASE, additional_policies=[{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam:us-east-1:123456789012:role/app"}]))
+for path in ["/users/me:profile", "/mail/user@example"]:
+    bad(f"api-path-part-{path[-7:]}", "FN-API-PATH", with_(BASE, api={"path": path, "methods": ["GET"]}))
 bad("secret-in-description", "FN-SECRET", with_(BASE, description="uses postgres://admin:hunter2@db/app"), schema=False)
 
 valid = []
@@ -152,6 +163,17 @@ good("tag-value-empty", with_(BASE, tags={"Empty": ""}))
 good("sixteen-subnets", with_(BASE, vpc_config={"subnet_ids": [f"subnet-{i}" for i in range(16)], "security_group_ids": [f"sg-{i}" for i in range(5)]}))
 good("unicode-description", with_(BASE, description="Gerät-Status 📟"))
 good("env-4096-bytes", with_(BASE, environment_variables={"BIG": "x" * 4093}))
+# The name of a secret, not a secret.
+good("secret-name-not-secret", with_(BASE, environment_variables={"SECRET_NAME": "MySecret", "TOKEN_TABLE": "Tokens", "API_KEY_HEADER": "x-api-key"}))
+# IAM accepts the short form, AWS-owned resources (account "aws") and any partition.
+good("iam-short-forms", with_(BASE, additional_policies=[
+    {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "iot:Publish"], "Resource": ["arn:aws:logs:*", "arn:aws:iot:*"]},
+    {"Effect": "Allow", "Action": "lambda:GetLayerVersion", "Resource": ["arn:aws:lambda:us-east-1:aws:layer:x:1", "arn:aws:iam::aws:policy/ReadOnlyAccess"]},
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": ["arn:*:s3:::bucket/*", "arn:aws-cn:s3:::bucket/*", "arn:aws:iam::*:role/app"]}]))
+# OPTIONS is the preflight itself; ANY with an explicit list is only a warning.
+good("cors-options-not-listed", with_(BASE, api={"path": "/a", "methods": ["GET", "OPTIONS"], "cors": {"allowed_methods": ["GET"]}}))
+good("cors-any-explicit-list", with_(BASE, api={"path": "/a", "methods": ["ANY"], "cors": {"allowed_methods": ["GET", "POST"]}}))
+good("api-path-dots-and-underscores", with_(BASE, api={"path": "/v1.2/device_status/{device.id}", "methods": ["GET"]}))
 
 out = {"today": "2026-11-26", "cases": invalid + valid}
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Corpus", "function-cases.json")

@@ -13,7 +13,11 @@ cfn = os.path.dirname(cfnlint.__file__)
 reserved = json.load(open(os.path.join(cfn, "data/schemas/extensions/aws_lambda_function/environment_variable_keys.json")))["propertyNames"]["not"]["enum"]
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"]
-ARN = "^arn:aws[a-zA-Z-]*:[a-zA-Z0-9-]+:[a-z0-9-]*:(\\d{12}|\\*)?:.+$"
+# An IAM policy's Resource ARN: any partition or *, account 12 digits, empty, aws or a wildcard,
+# a short form ending in a wildcard (arn:aws:logs:*); IAM's own ARNs have no region.
+PARTITION = "(aws(-[a-z]+)*|\\*)"
+ARN = ("^(?!arn:[^:]*:iam:[^:]*[^:*][^:]*:)(arn:" + PARTITION + ":[a-zA-Z0-9*?-]+:[a-z0-9*?-]*:(|\\d{12}|aws|cloudfront|[0-9*?]*[*?][0-9*?]*):.+"
+       + "|(?=.*\\*$)arn:" + PARTITION + ":[a-zA-Z0-9*?-]+(:[^:]*){0,2})$")
 strings = {"type": "array", "items": {"type": "string"}}
 def nullable(s): return {"anyOf": [s, {"type": "null"}]}
 def string_or_list(pattern):
@@ -31,7 +35,7 @@ properties = {
     "layers": nullable({"type": "array", "maxItems": 5, "items": {"type": "string", "maxLength": model["LayerVersionArn"]["max"],
         "pattern": "^arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9_-]+:[0-9]+$"}}),
     "api": nullable({"type": "object", "additionalProperties": False, "required": ["path", "methods"], "properties": {
-        "path": {"type": "string", "pattern": "^/$|^(/([A-Za-z0-9._~:@!$&'()*+,;=-]+|\\{[A-Za-z0-9_-]+\\}))*(/\\{[A-Za-z0-9_-]+\\+\\})?$"},
+        "path": {"type": "string", "pattern": "^/$|^(/([A-Za-z0-9._-]+|\\{[A-Za-z0-9._-]+\\}))*(/\\{[A-Za-z0-9._-]+\\+\\})?$"},
         "methods": {"type": "array", "minItems": 1, "items": {"enum": METHODS}},
         "authorizer": nullable({"type": "string", "minLength": 1}),
         "cors": nullable({"type": "object", "additionalProperties": False, "properties": {

@@ -73,10 +73,10 @@ struct ValidationCorpusTests {
     @Test func allowListSilencesAReviewedFalsePositive() throws {
         let repo = try TestRepository()
         defer { repo.cleanup() }
-        try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a", extra: [("environment_variables", ["SAMPLE_TOKEN": "public-demo-token"])]))
+        try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a", extra: [("environment_variables", ["SAMPLE_TOKEN": "demo-7Fq2xK9pLm"])]))
         var diagnostics = try WorkTreeState.validate(path: repo.root, today: "2026-11-26")
         #expect(diagnostics.errors.map(\.rule) == ["FN-SECRET"])
-        #expect(diagnostics.errors[0].line == 4 && diagnostics.errors[0].column == 21, "line and column of the offending value")
+        #expect(diagnostics.errors.first?.line == 4 && diagnostics.errors.first?.column == 21, "line and column of the offending value")
         try repo.write("lambda_functions/allowed-secrets.json", json: ["secrets": [["function": "a", "pointer": "/environment_variables/SAMPLE_TOKEN", "reason": "published demo value"]]])
         diagnostics = try WorkTreeState.validate(path: repo.root, today: "2026-11-26")
         #expect(diagnostics.errors.isEmpty)

@@ -305,6 +305,7 @@ final class StateBuilder {
                         message: "environment.json is \(patch.document.body.utf8.count) bytes (as canonical JSON); it is applied to every function of the environment and is limited to \(Self.environmentPatchLimit) bytes",
                         fix: "move function-specific settings to overrides/<function>.json"))
                 }
+                diagnostics += locate(validator.documentSecrets(patch.value, file: path.description, function: nil), source)
                 entries[key] = patch.document
             }
             patchDiagnostics[path] = diagnostics.isEmpty ? nil : diagnostics
@@ -321,6 +322,9 @@ final class StateBuilder {
             guard tree[path] != nil else { patchDiagnostics[path] = nil; continue }
             var diagnostics: [Diagnostic] = []
             if let patch = patchDocument(path, diagnostics: &diagnostics) {
+                // Scanned on its own too: a value the effective configuration does not show (or no
+                // effective configuration at all) is still stored.
+                diagnostics += locate(validator.documentSecrets(patch.value, file: path.description, function: pair.function), source)
                 if let base = bases[pair.function] {
                     if let n = patch.value["name"], n != .string(pair.function) || base.value["name"] != n {
                         diagnostics.append(Diagnostic("OV-NAME", file: path.description, pointer: JSONPointer(["name"]),
@@ -650,7 +654,10 @@ final class StateBuilder {
             for d in m.findings where d.rule != "FN-SECRET" || !validator.allowedSecrets.contains(pair.function + " " + d.pointer.description) {
                 found.append(d)
             }
-            found += validator.aggregateFindings(field: m.field, members, file: base.path)
+            for d in validator.aggregateFindings(field: m.field, members, file: base.path)
+            where d.rule != "FN-SECRET" || !validator.allowedSecrets.contains(pair.function + " " + d.pointer.description) {
+                found.append(d)
+            }
         }
         if !others.isEmpty {
             let (partial, changed) = Self.layered(others, base: baseObject, envPatch: envPatch, override: override)

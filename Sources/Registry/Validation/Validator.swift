@@ -11,7 +11,7 @@ public struct ConfigValidator {
     public init(today: String) { self.today = today }
 
     /// Changes whenever a rule changes: documents stored under other rules are validated again.
-    public static let rulesVersion = "6"
+    public static let rulesVersion = "7"
 
     /// Whether the function existed in the previous revision (decides create-block).
     public enum Lifecycle { case skip, newFunction, existingFunction }
@@ -52,16 +52,36 @@ extension ConfigValidator {
         let p = JSONPointer.root.appending(field)
         for m in object {
             if field == "environment_variables" { v.environmentVariable(m, p) } else { v.tag(m, p) }
-            v.secrets(m.value, p.appending(m.key))
+            v.memberSecrets(m, p)
         }
         return v.diagnostics
     }
 
-    /// The findings about `object` as a whole, as the value of `field`.
+    /// The secrets in a stored document on its own (an environment.json, an override), whether or
+    /// not any effective configuration shows them: every value and member name. The allow-list applies
+    /// for `function`, or, for a document of every function (nil), where it allows the pointer for any.
+    public func documentSecrets(_ document: JSONValue, file: String, function: String?) -> [Diagnostic] {
+        var scoped = self
+        if function == nil {
+            scoped.allowedSecrets = Set(allowedSecrets.map { entry in entry.firstIndex(of: " ").map { String(entry[$0...]) } ?? entry })
+        }
+        var v = Run(file: file, validator: scoped)
+        v.functionName = function ?? ""
+        guard case .object(let o) = document else { return [] }
+        for m in o where m.key != FunctionSchema.schemaKey { v.memberSecrets(m, .root) }
+        return v.diagnostics
+    }
+
+    /// The findings about `object` as a whole, as the value of `field` (a size, a count, a credential
+    /// cut into several values); like `memberFindings`, without the allow-list.
     func aggregateFindings(field: String, _ object: JSONObject, file: String) -> [Diagnostic] {
-        var v = Run(file: file, validator: self)
+        var unfiltered = self
+        unfiltered.allowedSecrets = []
+        var v = Run(file: file, validator: unfiltered)
         let p = JSONPointer.root.appending(field)
         if field == "environment_variables" { v.environmentSize(object, p) } else { v.tagCount(object, p) }
+        var path = p.tokens
+        v.splitSecrets(object, &path)
         return v.diagnostics
     }
 }
@@ -145,7 +165,7 @@ struct Run {
     mutating func unknownFields(_ o: JSONObject, _ p: JSONPointer, allowed: [String], what: String, ignoring: [String] = []) {
         for key in o.keys where !allowed.contains(key) && !ignoring.contains(key) {
             let suggestion = closestMatch(key, in: allowed)
-            report("FN-UNKNOWN-FIELD", p.appending(key), "unknown field \"\(key)\" in \(what)",
+            report("FN-UNKNOWN-FIELD", p.appending(key), "unknown field \(Redaction.quoted(key)) in \(what)",
                    fix: suggestion.map { "did you mean \"\($0)\"?" } ?? "allowed fields are \(allowed.joined(separator: ", "))")
         }
     }
@@ -197,15 +217,16 @@ struct Run {
         if checks("dead_letter_config"), let v = o["dead_letter_config"], !v.isNull { deadLetter(v, root.appending("dead_letter_config")) }
         if checks("tracing_config"), let v = o["tracing_config"], !v.isNull { tracing(v, root.appending("tracing_config")) }
         if checks("tags"), let v = o["tags"], !v.isNull { tags(v, root.appending("tags")) }
-        for m in o where checks(m.key) { secrets(m.value, root.appending(m.key)) }
+        for m in o where checks(m.key) { memberSecrets(m, root) }
     }
 
     mutating func name(_ name: String) {
         functionName = name
         let p = JSONPointer.root.appending("name")
         if name.isEmpty || name.utf8.count > 64 || !name.utf8.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }) {
-            report("FN-NAME", p, "function name \"\(name.prefix(80))\" must be 1–64 characters of letters, digits, '-' and '_'",
-                   fix: "rename it, e.g. \"\(name.prefix(64).map { $0.isLetter || $0.isNumber || $0 == "-" ? String($0) : "_" }.joined())\"")
+            let example = String(name.prefix(64).map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") ? $0 : "_" })
+            report("FN-NAME", p, "function name \(Redaction.quoted(name)) must be 1–64 characters of letters, digits, '-' and '_'",
+                   fix: Redaction.mayBeSecret(name) || example.isEmpty ? "rename it" : "rename it, e.g. \(Redaction.quoted(example))")
         }
     }
 
@@ -213,13 +234,13 @@ struct Run {
         let p = JSONPointer.root.appending("runtime")
         guard LambdaLimits.runtimes.contains(runtime) else {
             let suggestion = closestMatch(runtime, in: LambdaLimits.runtimes)
-            report("FN-RUNTIME-UNKNOWN", p, "\"\(runtime.prefix(40))\" is not a Lambda runtime",
+            report("FN-RUNTIME-UNKNOWN", p, "\(Redaction.quoted(runtime)) is not a Lambda runtime",
                    fix: suggestion.map { "did you mean \"\($0)\"?" } ?? "use one of Lambda's runtimes such as python3.13 or nodejs22.x")
             return
         }
         guard lifecycle != .skip, let dates = LambdaLimits.lifecycle[runtime] else { return }
         let today = validator.today
-        let successor = dates.successor.map { "move to \($0)" } ?? "move to a supported runtime"
+        let successor = runtimeSuccessor(runtime, today: validator.today).map { "move to \($0)" } ?? "move to a supported runtime"
         if today >= dates.updateBlock {
             report("FN-RUNTIME-UPDATE-BLOCKED", p, "runtime \(runtime) can no longer be updated since \(dates.updateBlock)", fix: successor)
         } else if today >= dates.createBlock && lifecycle == .newFunction {
@@ -238,7 +259,7 @@ struct Run {
         if let runtime, runtime.hasPrefix("python") || runtime.hasPrefix("nodejs") || runtime.hasPrefix("ruby") {
             let parts = handler.split(separator: ".", omittingEmptySubsequences: false)
             if parts.count < 2 || parts.contains(where: \.isEmpty) {
-                report("FN-HANDLER", p, "handler \"\(handler)\" must have the form \"module.function\" for \(runtime)", fix: "e.g. \"index.lambda_handler\"")
+                report("FN-HANDLER", p, "handler \(Redaction.quoted(handler)) must have the form \"module.function\" for \(runtime)", fix: "e.g. \"index.lambda_handler\"")
             }
         }
     }
@@ -247,7 +268,7 @@ struct Run {
         guard let arns = expectStringArray(value, p, "layers") else { return }
         if arns.count > 5 { report("FN-LAYERS-COUNT", p, "a function can use at most 5 layers, found \(arns.count)", fix: "remove \(arns.count - 5)") }
         for (i, arn) in arns.enumerated() where !isLayerArn(arn) {
-            report("FN-LAYER-ARN", p.appending(i), "\"\(arn.prefix(80))\" is not a layer version ARN", fix: "use arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION")
+            report("FN-LAYER-ARN", p.appending(i), "\(Redaction.quoted(arn)) is not a layer version ARN", fix: "use arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION")
         }
     }
 
@@ -265,7 +286,7 @@ struct Run {
                 if list.isEmpty { report("FN-API-METHOD", p.appending("methods"), "api.methods must list at least one HTTP method") }
                 for (i, method) in list.enumerated() where !FunctionSchema.httpMethods.contains(method) {
                     let upper = FunctionSchema.httpMethods.contains(method.uppercased()) ? method.uppercased() : closestMatch(method, in: FunctionSchema.httpMethods)
-                    report("FN-API-METHOD", p.appending("methods").appending(i), "\"\(method)\" is not an HTTP method", fix: upper.map { "did you mean \"\($0)\"?" } ?? "use GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY")
+                    report("FN-API-METHOD", p.appending("methods").appending(i), "\(Redaction.quoted(method)) is not an HTTP method", fix: upper.map { "did you mean \"\($0)\"?" } ?? "use GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY")
                 }
                 methods = list
             }
@@ -285,12 +306,21 @@ struct Run {
             if let v = cors["allow_credentials"] { expectBool(v, cp.appending("allow_credentials"), "api.cors.allow_credentials") }
             if let allowed = cors["allowed_methods"]?.arrayValue?.compactMap(\.stringValue) {
                 for (i, m) in allowed.enumerated() where !FunctionSchema.httpMethods.contains(m) {
-                    report("FN-API-METHOD", cp.appending("allowed_methods").appending(i), "\"\(m)\" is not an HTTP method")
+                    report("FN-API-METHOD", cp.appending("allowed_methods").appending(i), "\(Redaction.quoted(m)) is not an HTTP method")
                 }
+                // Every method the API serves must be allowed; OPTIONS is the preflight itself (answered
+                // by the CORS configuration, never checked against it). ANY serves every method: with an
+                // explicit list, browsers may call only the listed ones, which is allowed but worth a warning.
                 if !allowed.contains("ANY") && !allowed.contains("*") {
-                    let missing = methods.filter { $0 != "ANY" && !allowed.contains($0) }
+                    let missing = methods.filter { FunctionSchema.httpMethods.contains($0) && $0 != "ANY" && $0 != "OPTIONS" && !allowed.contains($0) }
                     if !missing.isEmpty {
-                        report("FN-API-CORS-METHODS", cp.appending("allowed_methods"), "CORS allowed_methods does not cover \(missing.joined(separator: ", ")) of api.methods", fix: "add \(missing.map { "\"\($0)\"" }.joined(separator: ", "))")
+                        report("FN-API-CORS-METHODS", cp.appending("allowed_methods"), "CORS allowed_methods does not cover \(missing.joined(separator: ", ")) of api.methods",
+                               fix: "add \(missing.map { "\"\($0)\"" }.joined(separator: ", "))")
+                    }
+                    if methods.contains("ANY") {
+                        report("FN-API-CORS-METHODS", cp.appending("allowed_methods"),
+                               "api.methods is ANY but CORS allows only \(allowed.filter { FunctionSchema.httpMethods.contains($0) }.joined(separator: ", ")); browsers may call no other method",
+                               fix: "add \"ANY\" to allowed_methods, or list the methods the API serves", severity: .warning)
                     }
                 }
             }
@@ -300,7 +330,7 @@ struct Run {
                 let pp = p.appending("request_parameters").appending(m.key)
                 let parts = m.key.split(separator: ".")
                 if parts.count < 4 || parts[0] != "method" || parts[1] != "request" || !["path", "querystring", "header", "multivalueheader", "multivaluequerystring"].contains(parts[2]) {
-                    report("FN-API-PARAMETER", pp, "\"\(m.key)\" is not a request parameter name", fix: "use method.request.(path|querystring|header).NAME")
+                    report("FN-API-PARAMETER", pp, "\(Redaction.quoted(m.key)) is not a request parameter name", fix: "use method.request.(path|querystring|header).NAME")
                 }
                 expectBool(m.value, pp, "a request parameter's required flag")
             }
@@ -315,35 +345,36 @@ struct Run {
 
     mutating func apiPath(_ path: String, _ p: JSONPointer) {
         guard path.hasPrefix("/") else {
-            report("FN-API-PATH", p, "api.path \"\(path.prefix(80))\" must begin with '/'", fix: "use \"/\(path.prefix(80))\"")
+            report("FN-API-PATH", p, "api.path \(Redaction.quoted(path)) must begin with '/'", fix: Redaction.mayBeSecret(path) ? "begin it with '/'" : "use \(Redaction.quoted("/" + path))")
             return
         }
         if path == "/" { return }
         let segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
         for (i, segment) in segments.enumerated() {
             if segment.isEmpty {
-                report("FN-API-PATH", p, "api.path \"\(path.prefix(80))\" has an empty segment", fix: "remove the doubled or trailing '/'")
+                report("FN-API-PATH", p, "api.path \(Redaction.quoted(path)) has an empty segment", fix: "remove the doubled or trailing '/'")
                 return
             }
             if segment.hasPrefix("{") || segment.hasSuffix("}") || segment.contains("{") || segment.contains("}") {
                 var inner = segment
                 guard inner.hasPrefix("{") && inner.hasSuffix("}") && inner.count >= 3 else {
-                    report("FN-API-PATH", p, "segment \"\(segment)\" of api.path is not a well-formed {param}", fix: "use {name} for a whole segment")
+                    report("FN-API-PATH", p, "segment \(Redaction.quoted(String(segment))) of api.path is not a well-formed {param}", fix: "use {name} for a whole segment")
                     return
                 }
                 inner = inner.dropFirst().dropLast()
                 var greedy = false
                 if inner.hasSuffix("+") { greedy = true; inner = inner.dropLast() }
                 if greedy && i != segments.count - 1 {
-                    report("FN-API-PATH", p, "greedy parameter {\(inner)+} must be the last segment of api.path")
+                    report("FN-API-PATH", p, "greedy parameter \(Redaction.quoted("{" + inner + "+}")) must be the last segment of api.path")
                     return
                 }
-                if inner.isEmpty || !inner.utf8.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }) {
-                    report("FN-API-PATH", p, "parameter \"\(segment)\" of api.path must be {name} with letters, digits, '_' or '-'")
+                if inner.isEmpty || !inner.utf8.allSatisfy(isPathPartByte) {
+                    report("FN-API-PATH", p, "parameter \(Redaction.quoted(String(segment))) of api.path must be {name} with letters, digits, '.', '_' or '-'")
                     return
                 }
-            } else if !segment.utf8.allSatisfy({ isAlnum($0) || "-._~:@!$&'()*+,;=".utf8.contains($0) }) {
-                report("FN-API-PATH", p, "segment \"\(segment.prefix(40))\" of api.path has characters a URL path cannot hold")
+            } else if !segment.utf8.allSatisfy(isPathPartByte) {
+                report("FN-API-PATH", p, "segment \(Redaction.quoted(String(segment))) of api.path may hold only letters, digits, '.', '_' and '-' (API Gateway's rule for a resource path part)",
+                       fix: "rename the segment")
                 return
             }
         }
@@ -360,11 +391,13 @@ struct Run {
         // Pointers are built only for a finding: this runs for every function when environment.json changes.
         var kp: JSONPointer { p.appending(m.key) }
         if !isEnvironmentKey(m.key) {
-            report("FN-ENV-KEY", kp, "environment variable name \"\(m.key.prefix(60))\" must match [a-zA-Z][a-zA-Z0-9_]+", fix: "rename it, e.g. \"\(m.key.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined().prefix(60))\"")
+            let example = String(m.key.uppercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" }.prefix(60))
+            report("FN-ENV-KEY", kp, "environment variable name \(Redaction.quoted(m.key)) must match [a-zA-Z][a-zA-Z0-9_]+",
+                   fix: Redaction.mayBeSecret(m.key) || example.isEmpty ? "rename it" : "rename it, e.g. \(Redaction.quoted(example))")
         } else if LambdaLimits.reservedEnvironmentKeys.contains(m.key) {
             report("FN-ENV-RESERVED", kp, "\"\(m.key)\" is reserved by Lambda", fix: "choose another name")
         }
-        if m.value.stringValue == nil { _ = expectString(m.value, kp, "environment variable \(m.key)") }
+        if m.value.stringValue == nil { _ = expectString(m.value, kp, "environment variable \(Redaction.quoted(m.key))") }
     }
 
     /// The rule about all variables together (Lambda's 4 KB limit).
@@ -387,7 +420,7 @@ struct Run {
             unknownFields(o, sp, allowed: FunctionSchema.statementFields, what: "an IAM statement")
             if let e = o["Effect"] {
                 if let effect = expectString(e, sp.appending("Effect"), "Effect"), effect != "Allow" && effect != "Deny" {
-                    report("FN-IAM-EFFECT", sp.appending("Effect"), "Effect must be \"Allow\" or \"Deny\", found \"\(effect.prefix(20))\"", fix: effect.lowercased() == "allow" ? "write \"Allow\"" : effect.lowercased() == "deny" ? "write \"Deny\"" : nil)
+                    report("FN-IAM-EFFECT", sp.appending("Effect"), "Effect must be \"Allow\" or \"Deny\", found \(Redaction.quoted(effect))", fix: effect.lowercased() == "allow" ? "write \"Allow\"" : effect.lowercased() == "deny" ? "write \"Deny\"" : nil)
                 }
             } else {
                 report("FN-IAM-REQUIRED", sp.appending("Effect"), "an IAM statement requires Effect", fix: "add \"Effect\": \"Allow\"")
@@ -395,15 +428,17 @@ struct Run {
             let actionKey = o["Action"] != nil ? "Action" : o["NotAction"] != nil ? "NotAction" : nil
             if let actionKey, let actions = expectStringOrList(o[actionKey]!, sp.appending(actionKey), actionKey) {
                 for (a, ap) in actions where !isIAMAction(a) {
-                    report("FN-IAM-ACTION", ap, "\"\(a.prefix(60))\" is not an IAM action", fix: "use service:Action, e.g. \"dynamodb:GetItem\"")
+                    report("FN-IAM-ACTION", ap, "\(Redaction.quoted(a)) is not an IAM action", fix: "use service:Action, e.g. \"dynamodb:GetItem\"")
                 }
             } else if actionKey == nil {
                 report("FN-IAM-REQUIRED", sp.appending("Action"), "an IAM statement requires Action", fix: "add the actions the function needs")
             }
             let resourceKey = o["Resource"] != nil ? "Resource" : o["NotResource"] != nil ? "NotResource" : nil
             if let resourceKey, let resources = expectStringOrList(o[resourceKey]!, sp.appending(resourceKey), resourceKey) {
-                for (r, rp) in resources where !(r == "*" || isArn(r)) {
-                    report("FN-IAM-RESOURCE", rp, "\"\(r.prefix(60))\" is not an ARN or \"*\"", fix: "use arn:aws:SERVICE:REGION:ACCOUNT:RESOURCE")
+                for (r, rp) in resources {
+                    if let problem = policyResourceProblem(r) {
+                        report("FN-IAM-RESOURCE", rp, "\(Redaction.quoted(r)) \(problem.message)", fix: problem.fix)
+                    }
                 }
             } else if resourceKey == nil {
                 report("FN-IAM-REQUIRED", sp.appending("Resource"), "an IAM statement requires Resource", fix: "add the resource ARNs")
@@ -436,7 +471,7 @@ struct Run {
             if ids.isEmpty { report("FN-VPC-INCOMPLETE", p.appending(key), "vpc_config.\(key) must not be empty") }
             if ids.count > maximum { report("FN-VPC-LIMIT", p.appending(key), "vpc_config.\(key) may list at most \(maximum), found \(ids.count)") }
             for (i, id) in ids.enumerated() where !(id.hasPrefix(prefix) && id.count > prefix.count && id.dropFirst(prefix.count).utf8.allSatisfy(isAlnum)) {
-                report("FN-VPC-ID", p.appending(key).appending(i), "\"\(id.prefix(40))\" is not a \(prefix)… identifier")
+                report("FN-VPC-ID", p.appending(key).appending(i), "\(Redaction.quoted(id)) is not a \(prefix)… identifier")
             }
         }
         if let v = o["assign_public_ip"], !v.isNull { expectBool(v, p.appending("assign_public_ip"), "vpc_config.assign_public_ip") }
@@ -448,7 +483,7 @@ struct Run {
         if let t = o["target_arn"] {
             if let arn = expectString(t, p.appending("target_arn"), "dead_letter_config.target_arn"),
                !(isArn(arn) && (arn.split(separator: ":", omittingEmptySubsequences: false).dropFirst(2).first.map { $0 == "sqs" || $0 == "sns" } ?? false)) {
-                report("FN-DLQ-ARN", p.appending("target_arn"), "\"\(arn.prefix(80))\" is not an SQS queue or SNS topic ARN", fix: "use arn:aws:sqs:REGION:ACCOUNT:QUEUE")
+                report("FN-DLQ-ARN", p.appending("target_arn"), "\(Redaction.quoted(arn)) is not an SQS queue or SNS topic ARN", fix: "use arn:aws:sqs:REGION:ACCOUNT:QUEUE")
             }
         } else {
             report("FN-REQUIRED", p.appending("target_arn"), "dead_letter_config requires target_arn")
@@ -466,7 +501,7 @@ struct Run {
             return
         }
         if let mode = expectString(m, p.appending("mode"), "tracing_config.mode"), !LambdaLimits.tracingModes.contains(mode) {
-            report("FN-TRACING-MODE", p.appending("mode"), "tracing mode must be Active or PassThrough, found \"\(mode.prefix(20))\"", fix: closestMatch(mode, in: LambdaLimits.tracingModes).map { "did you mean \"\($0)\"?" })
+            report("FN-TRACING-MODE", p.appending("mode"), "tracing mode must be Active or PassThrough, found \(Redaction.quoted(mode))", fix: closestMatch(mode, in: LambdaLimits.tracingModes).map { "did you mean \"\($0)\"?" })
         }
     }
 
@@ -484,29 +519,42 @@ struct Run {
         let tp = p.appending(m.key)
         if m.key.isEmpty || m.key.count > 128 { report("FN-TAG-KEY", tp, "tag keys must have 1–128 characters") }
         if m.key.lowercased().hasPrefix("aws:") { report("FN-TAG-KEY", tp, "tag keys may not start with \"aws:\"", fix: "rename the tag") }
-        if let s = expectString(m.value, tp, "tag \(m.key)"), s.count > 256 {
+        if let s = expectString(m.value, tp, "tag \(Redaction.quoted(m.key))"), s.count > 256 {
             report("FN-TAG-VALUE", tp, "tag values may have at most 256 characters, found \(s.count)")
         }
     }
 
     // MARK: - Secrets
 
-    mutating func secrets(_ value: JSONValue, _ p: JSONPointer) {
+    /// A member of the object at `p`: its name and everything in its value.
+    mutating func memberSecrets(_ m: JSONMember, _ p: JSONPointer) {
         var path = p.tokens
-        scanSecrets(value, &path)
+        path.append(m.key)
+        memberName(m.key, path)
+        scanSecrets(m.value, &path)
     }
 
-    /// Walks every string value; a pointer is built only for a finding (hot path).
+    private mutating func memberName(_ key: String, _ path: [String]) {
+        if let kind = SecretScanner.knownFormat(key) {
+            reportSecret(path, "this member's name looks like \(kind) (\(key.utf8.count) bytes, not shown)")
+        }
+    }
+
+    /// Reports a credential at `path` unless the allow-list lets this function keep it there.
+    private mutating func reportSecret(_ path: [String], _ what: String) {
+        let p = JSONPointer(path)
+        guard !validator.allowedSecrets.contains(functionName + " " + p.description) else { return }
+        report("FN-SECRET", p, "\(what); secrets must not be stored in configuration",
+               fix: "store it in Secrets Manager or SSM and reference its ARN")
+    }
+
+    /// Walks every string value and every member name; a pointer is built only for a finding (hot path).
     private mutating func scanSecrets(_ value: JSONValue, _ path: inout [String]) {
         switch value {
         case .string(let s):
             let key = path.count == 2 && path[0] == "environment_variables" ? path[1] : nil
             if let kind = SecretScanner.secretKind(value: s, name: key) {
-                let p = JSONPointer(path)
-                guard !validator.allowedSecrets.contains(functionName + " " + p.description) else { return }
-                let preview = String(s.prefix(4))
-                report("FN-SECRET", p, "value looks like \(kind) (\"\(preview)…\", \(s.utf8.count) bytes); secrets must not be stored in configuration",
-                       fix: "store it in Secrets Manager or SSM and reference its ARN")
+                reportSecret(path, "value looks like \(kind) (\(s.utf8.count) bytes, not shown)")
             }
         case .array(let a):
             for (i, e) in a.enumerated() {
@@ -517,10 +565,35 @@ struct Run {
         case .object(let o):
             for m in o {
                 path.append(m.key)
+                memberName(m.key, path)
                 scanSecrets(m.value, &path)
                 path.removeLast()
             }
+            splitSecrets(o, &path)
         default: break
+        }
+    }
+
+    /// A credential cut into consecutive values (`KEY_PART1`, `KEY_PART2`): each part alone is not
+    /// one, their concatenation is. Only formats that cannot arise by accident are looked for.
+    mutating func splitSecrets(_ o: JSONObject, _ path: inout [String]) {
+        guard o.count >= 2 else { return }
+        var strings: [(key: String, value: String)] = []
+        for m in o { if case .string(let s) = m.value, !s.isEmpty { strings.append((m.key, s)) } }
+        guard strings.count >= 2 else { return }
+        for start in strings.indices {
+            var joined = strings[start].value
+            for end in (start + 1)..<min(strings.count, start + 4) {
+                joined += strings[end].value
+                guard let kind = SecretScanner.distinctiveFormat(joined) else { continue }
+                // Only when no shorter run already is one.
+                let parts = strings[start...end]
+                if parts.contains(where: { SecretScanner.distinctiveFormat($0.value) != nil }) { break }
+                path.append(strings[start].key)
+                reportSecret(path, "with the next \(end - start) value\(end - start == 1 ? "" : "s") (\(parts.dropFirst().map { Redaction.quoted($0.key) }.joined(separator: ", "))) this value forms \(kind) (\(joined.utf8.count) bytes, not shown)")
+                path.removeLast()
+                break
+            }
         }
     }
 }
@@ -544,6 +617,68 @@ func isArn(_ s: String) -> Bool {
     guard parts[2].utf8.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "-") }) else { return false }
     guard parts[4].isEmpty || parts[4] == "*" || (parts[4].count == 12 && parts[4].utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }) else { return false }
     return true
+}
+
+/// API Gateway's resource path part: `[a-zA-Z0-9._-]` (and braces around a parameter).
+@inline(__always) func isPathPartByte(_ b: UInt8) -> Bool {
+    isAlnum(b) || b == UInt8(ascii: ".") || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
+}
+
+/// What is wrong with an IAM policy's Resource, or nil. IAM accepts `*`; an ARN whose account is 12
+/// digits, empty, `aws` (AWS-owned resources: managed policies, public layers) or a wildcard, in any
+/// partition or `*`; and a short form ending in a wildcard that stands for the rest (`arn:aws:logs:*`).
+/// IAM's own ARNs have no region: IAM is global.
+func policyResourceProblem(_ r: String) -> (message: String, fix: String)? {
+    if r == "*" { return nil }
+    let parts = r.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+    let fix = "use arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE or \"*\""
+    guard parts.count >= 3, parts[0] == "arn" else { return ("is not an ARN or \"*\"", fix) }
+    let wildcard: (Substring) -> Bool = { $0.contains("*") || $0.contains("?") }
+    let partition = parts[1]
+    guard partition == "*" || isPartition(partition) else { return ("has no AWS partition (aws, aws-cn, aws-us-gov, … or *)", fix) }
+    let service = parts[2]
+    guard !service.isEmpty, service.utf8.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") }) else {
+        return ("has no service name", fix)
+    }
+    if service == "iam", parts.count >= 5, parts[3].contains(where: { $0 != "*" }) {
+        return ("names a region, but IAM is global: its ARNs have no region", "use arn:aws:iam::ACCOUNT:RESOURCE")
+    }
+    guard parts.count == 6 else {
+        // IAM matches `*` across ':', so a trailing wildcard covers the missing parts.
+        return r.hasSuffix("*") ? nil : ("has \(parts.count) of an ARN's 6 parts", fix + " (or end a shorter ARN with *)")
+    }
+    let region = parts[3], account = parts[4]
+    guard region.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") }) else {
+        return ("has a region that is not one (lower-case letters, digits and '-')", fix)
+    }
+    let accountOK = account.isEmpty || account == "aws" || account == "cloudfront" || (account.count == 12 && account.allSatisfy(\.isNumber))
+        || (wildcard(account) && account.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") })
+    guard accountOK else { return ("has an account that is not 12 digits, \"aws\" or a wildcard", fix) }
+    guard !parts[5].isEmpty else { return ("has no resource part", fix) }
+    return nil
+}
+
+/// `aws`, `aws-cn`, `aws-us-gov`, `aws-iso-b`, …
+func isPartition(_ p: Substring) -> Bool {
+    let words = p.split(separator: "-", omittingEmptySubsequences: false)
+    return words[0] == "aws" && words.dropFirst().allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isLowercase } }
+}
+
+/// The runtime to move to from `runtime`: AWS's named successor when Lambda offers it and it is
+/// not itself deprecated at `today`, else the newest supported runtime of the same language. Every
+/// runtime this names validates on `today` (a test holds it to that).
+func runtimeSuccessor(_ runtime: String, today: String) -> String? {
+    func family(_ r: String) -> String {
+        let letters = String(r.prefix { $0.isLetter })
+        return letters == "dotnetcore" ? "dotnet" : letters
+    }
+    func supported(_ r: String) -> Bool {
+        LambdaLimits.runtimes.contains(r) && !r.hasSuffix("-edge") && (LambdaLimits.lifecycle[r].map { today < $0.deprecated } ?? true)
+    }
+    if let named = LambdaLimits.lifecycle[runtime]?.successor, supported(named) { return named }
+    let candidates = LambdaLimits.runtimes.filter { $0 != runtime && family($0) == family(runtime) && supported($0) }
+    func version(_ r: String) -> [Int] { r.drop { $0.isLetter }.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) } }
+    return candidates.max { version($0).lexicographicallyPrecedes(version($1)) }
 }
 
 /// botocore LayerVersionArn: arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+
