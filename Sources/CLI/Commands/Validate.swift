@@ -66,7 +66,7 @@ enum Sarif {
             return [
                 "ruleId": .string(d.rule),
                 "level": .string(d.severity == .error ? "error" : "warning"),
-                "message": ["text": .string("\(d.pointer.display): \(d.message)" + (d.fix.map { "; \($0)" } ?? ""))],
+                "message": ["text": .string("\(d.shownPointer): \(d.message)" + (d.fix.map { "; \($0)" } ?? ""))],
                 "locations": [["physicalLocation": ["artifactLocation": ["uri": .string(d.file)], "region": .object(region)]]],
             ]
         }

@@ -25,9 +25,18 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         var location = file
         if let line, let column { location += ":\(line):\(column)" }
-        var text = "\(location): \(severity.rawValue): \(pointer.display): \(message)"
+        var text = "\(location): \(severity.rawValue): \(shownPointer): \(message)"
         if let fix { text += "; \(fix)" }
         return text + " [\(rule)]"
+    }
+
+    /// The pointer as findings show it ("/" for the whole document): a member name that may be a
+    /// credential (`/tags/AKIA…`) is shown by its length, like every value a finding mentions.
+    public var shownPointer: String {
+        guard pointer.tokens.contains(where: { Redaction.mayBeSecret($0) }) else { return pointer.display }
+        return pointer.tokens.map { token in
+            Redaction.mayBeSecret(token) ? "/(a hidden name, \(token.utf8.count) bytes)" : JSONPointer([token]).description
+        }.joined()
     }
 
     /// The diagnostic as JSON (the `--format json` shape of `validate` and `import`).
@@ -36,7 +45,7 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
         o["rule"] = .string(rule)
         o["severity"] = .string(severity.rawValue)
         o["file"] = .string(file)
-        o["pointer"] = .string(pointer.description)
+        o["pointer"] = .string(pointer.tokens.isEmpty ? "" : shownPointer)
         o["message"] = .string(message)
         o["fix"] = fix.map { .string($0) } ?? .null
         o["line"] = line.map { .number(Double($0)) } ?? .null
