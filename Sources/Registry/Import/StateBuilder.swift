@@ -392,7 +392,7 @@ final class StateBuilder {
         for (name, dirs) in nameOwners where dirs.count > 1 {
             for dir in dirs.dropFirst() {
                 out.append(Diagnostic("FN-DUPLICATE-NAME", file: functionDirs[dir]!.description, pointer: JSONPointer(["name"]),
-                    message: "function name \"\(name)\" is already used by \(dirs[0])/function.json", fix: "give one of them another name"))
+                    message: "function name \(Redaction.quoted(name)) is already used by \(dirs[0])/function.json", fix: "give one of them another name"))
             }
         }
         for (_, d) in patchDiagnostics { out += d }
