@@ -41,7 +41,7 @@ struct ValidationCorpusTests {
         }
         for d in diagnostics {
             // One sentence naming file and pointer; never the secret itself.
-            #expect(d.description.hasPrefix(file) && d.description.contains(d.pointer.display))
+            #expect(d.description.hasPrefix(file) && d.description.contains(d.shownPointer))
             #expect(!d.description.contains("\n"))
             if d.rule == "FN-SECRET", let secret = c.document.value(at: d.pointer)?.stringValue {
                 #expect(!d.description.contains(secret))

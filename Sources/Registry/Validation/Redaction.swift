@@ -60,6 +60,7 @@ public enum Redaction {
         let digits = run.filter { $0 >= 0x30 && $0 <= 0x39 }.count
         let letters = run.filter { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }.count
         if letters == 0 { return false }              // a number (account ids, timestamps)
+        if Set(run).count < 10 { return false }        // a repetition (`xxxxxxxxxxxxxxxxxxxxxxxx`), not random
         let text = String(decoding: run, as: UTF8.self)
         // Words joined by '_' or '/' or case changes read as an identifier.
         if digits * 4 <= run.count && SecretScanner.isWordLike(text) { return false }

@@ -16,22 +16,25 @@ public enum SecretScanner {
     /// A description of the kind of credential `value` is, or nil. `name` is the variable's (or
     /// member's) name when there is one.
     public static func secretKind(value: String, name: String?) -> String? {
-        if value.utf8.count < 4 { return nil }
-        let bytes = Array(value.utf8)
-        if let kind = knownFormat(bytes, value) { return kind }
+        let length = value.utf8.count
+        if length < 4 { return nil }
+        if length >= shortestFormat, let kind = knownFormat(Array(value.utf8), value) { return kind }
         if let name, nameSaysCredential(name), isLiteralSecretValue(value) { return "a literal credential in \(name)" }
         return nil
     }
 
     /// Only the value's format: for names of members and files, and for values split across keys.
     public static func knownFormat(_ value: String) -> String? {
-        value.utf8.count < 16 ? nil : knownFormat(Array(value.utf8), value)
+        value.utf8.count < shortestFormat ? nil : knownFormat(Array(value.utf8), value)
     }
+
+    /// No credential format is shorter (a Slack token: `xoxb-` and 10 more).
+    static let shortestFormat = 15
 
     /// Formats that do not arise by accident when values are joined (no bare 40-character keys, no
     /// `Bearer` phrases, no URLs): for a credential cut into several values.
     public static func distinctiveFormat(_ value: String) -> String? {
-        guard value.utf8.count >= 16 else { return nil }
+        guard value.utf8.count >= shortestFormat else { return nil }
         let bytes = Array(value.utf8)
         if isReference(value) { return nil }
         if bytes.contains(subsequence: "-----BEGIN") && bytes.contains(subsequence: "PRIVATE KEY") { return "a PEM private key" }
@@ -79,32 +82,81 @@ public enum SecretScanner {
 
     static func isTokenByte(_ b: UInt8) -> Bool { isAlnum(b) || b == UInt8(ascii: "_") || b == UInt8(ascii: "-") }
 
+    private struct Prefix {
+        let bytes: [UInt8]
+        let minimum: Int
+        let allowed: (UInt8) -> Bool
+        let kind: String
+    }
+
+    /// The prefixes by their first byte: each position of a value is compared only with the
+    /// prefixes that start with its byte (this runs over every string of every configuration).
+    private static let prefixTable: [[Prefix]] = {
+        var table = [[Prefix]](repeating: [], count: 256)
+        for (text, minimum, allowed, kind) in prefixes {
+            let bytes = Array(text.utf8)
+            table[Int(bytes[0])].append(Prefix(bytes: bytes, minimum: minimum, allowed: allowed, kind: kind))
+        }
+        return table
+    }()
+
     static func prefixedToken(_ b: [UInt8]) -> String? {
-        for (prefix, minimum, allowed, kind) in prefixes {
-            let p = Array(prefix.utf8)
-            var i = 0
-            while i + p.count <= b.count {
-                if b[i] == p[0], b[i..<(i + p.count)].elementsEqual(p), i == 0 || !isTokenByte(b[i - 1]) {
-                    var j = i + p.count
-                    while j < b.count && allowed(b[j]) { j += 1 }
+        prefixedToken(b, startingAt: 0, only: false)
+    }
+
+    /// The kind of the first prefixed token in `b` from `from` on; with `only`, only a token that
+    /// starts exactly at `from`.
+    static func prefixedToken(_ b: [UInt8], startingAt from: Int, only: Bool) -> String? {
+        var i = from
+        while i < b.count {
+            let candidates = prefixTable[Int(b[i])]
+            if !candidates.isEmpty && (i == 0 || !isTokenByte(b[i - 1]) || (only && i == from)) {
+                for p in candidates where i + p.bytes.count <= b.count && b[i..<(i + p.bytes.count)].elementsEqual(p.bytes) {
+                    var j = i + p.bytes.count
+                    while j < b.count && p.allowed(b[j]) { j += 1 }
                     // A token is random: letters and digits, or long and of mixed case (not "sk-my-long-setting-name").
-                    let body = b[(i + p.count)..<j]
+                    let body = b[(i + p.bytes.count)..<j]
+                    guard body.count >= p.minimum else { continue }
                     let digits = body.contains(where: { $0 >= 0x30 && $0 <= 0x39 })
                     let lower = body.contains(where: { $0 >= 0x61 && $0 <= 0x7A }), upper = body.contains(where: { $0 >= 0x41 && $0 <= 0x5A })
-                    if body.count >= minimum, (digits && (lower || upper)) || (body.count >= 30 && lower && upper) {
-                        return kind
-                    }
+                    if (digits && (lower || upper)) || (body.count >= 30 && lower && upper) { return p.kind }
                 }
-                i += 1
             }
+            if only { return nil }
+            i += 1
         }
         return nil
     }
 
+    /// Whether `value` ends inside the start of a credential of a distinctive format (its last run of
+    /// token characters begins with a service prefix, an AWS key prefix or a JWT header, or it opens
+    /// a PEM block it does not close): only such a value can be the first part of a credential cut
+    /// into consecutive values.
+    static func mayBeginCredential(_ value: String) -> Bool {
+        guard value.utf8.count >= 3 else { return false }
+        var value = value
+        return value.withUTF8 { b in
+            var start = b.count
+            while start > 0 && (isTokenByte(b[start - 1]) || b[start - 1] == UInt8(ascii: ".")) { start -= 1 }
+            if start < b.count {
+                let run = b[start...]
+                for marker in ["AKIA", "ASIA", "ABIA", "ACCA", "eyJ"] where run.starts(with: marker.utf8) { return true }
+                for p in prefixTable[Int(b[start])] where run.starts(with: p.bytes) { return true }
+            }
+            // A PEM block opened and not closed.
+            guard b.count >= 10, b.contains(UInt8(ascii: "-")) else { return false }
+            let bytes = Array(b)
+            return bytes.contains(subsequence: "-----BEGIN") && !bytes.contains(subsequence: "-----END")
+        }
+    }
+
     /// References to a secret store are fine (they are not the secret).
+    static let referencePrefixes = ["arn:aws:secretsmanager:", "arn:aws:ssm:", "{{resolve:", "ssm:", "secretsmanager:", "arn:aws:kms:", "vault:"]
+
     static func isReference(_ value: String) -> Bool {
-        value.hasPrefix("arn:aws:secretsmanager:") || value.hasPrefix("arn:aws:ssm:") || value.hasPrefix("{{resolve:")
-            || value.hasPrefix("ssm:") || value.hasPrefix("secretsmanager:") || value.hasPrefix("arn:aws:kms:") || value.hasPrefix("vault:")
+        let u = value.utf8
+        guard let first = u.first, first == UInt8(ascii: "a") || first == UInt8(ascii: "{") || first == UInt8(ascii: "s") || first == UInt8(ascii: "v") else { return false }
+        return referencePrefixes.contains { u.starts(with: $0.utf8) }
     }
 
     static func accessKeyId(_ b: [UInt8]) -> String? {

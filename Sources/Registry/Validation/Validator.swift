@@ -519,8 +519,10 @@ struct Run {
         let tp = p.appending(m.key)
         if m.key.isEmpty || m.key.count > 128 { report("FN-TAG-KEY", tp, "tag keys must have 1–128 characters") }
         if m.key.lowercased().hasPrefix("aws:") { report("FN-TAG-KEY", tp, "tag keys may not start with \"aws:\"", fix: "rename the tag") }
-        if let s = expectString(m.value, tp, "tag \(Redaction.quoted(m.key))"), s.count > 256 {
-            report("FN-TAG-VALUE", tp, "tag values may have at most 256 characters, found \(s.count)")
+        if case .string(let s) = m.value {
+            if s.utf8.count > 256 && s.count > 256 { report("FN-TAG-VALUE", tp, "tag values may have at most 256 characters, found \(s.count)") }
+        } else {
+            _ = expectString(m.value, tp, "tag \(Redaction.quoted(m.key))")
         }
     }
 
@@ -577,11 +579,11 @@ struct Run {
     /// A credential cut into consecutive values (`KEY_PART1`, `KEY_PART2`): each part alone is not
     /// one, their concatenation is. Only formats that cannot arise by accident are looked for.
     mutating func splitSecrets(_ o: JSONObject, _ path: inout [String]) {
-        guard o.count >= 2 else { return }
+        guard o.count >= 2, o.contains(where: { if case .string(let s) = $0.value { return SecretScanner.mayBeginCredential(s) } else { return false } }) else { return }
         var strings: [(key: String, value: String)] = []
         for m in o { if case .string(let s) = m.value, !s.isEmpty { strings.append((m.key, s)) } }
         guard strings.count >= 2 else { return }
-        for start in strings.indices {
+        for start in strings.indices where start + 1 < strings.count && SecretScanner.mayBeginCredential(strings[start].value) {
             var joined = strings[start].value
             for end in (start + 1)..<min(strings.count, start + 4) {
                 joined += strings[end].value
