@@ -113,6 +113,7 @@ bad("tags-AWS-prefix", "FN-TAG-KEY", with_(BASE, tags={"AWS:x": "me"}))
 bad("tags-long-key", "FN-TAG-KEY", with_(BASE, tags={"k" * 129: "v"}))
 bad("tags-long-value", "FN-TAG-VALUE", with_(BASE, tags={"k": "v" * 257}))
 bad("tags-51", "FN-TAGS-COUNT", with_(BASE, tags={f"k{i}": "v" for i in range(51)}))
+bad("tags-48-with-the-modules-own", "FN-TAGS-COUNT", with_(BASE, tags={f"k{i}": "v" for i in range(48)}), schema=False)
 bad("description-too-long", "FN-DESCRIPTION-LENGTH", with_(BASE, description="d" * 257))
 # Secrets (the schema cannot see them).
 for case_id, env in [("aws-access-key", {"KEY": "AKIAIOSFODNN7EXAMPLE"}), ("aws-secret-key", {"AWS_SECRET": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}),
@@ -130,6 +131,20 @@ for case_id, env in [("mongo-db-pass", {"MONGO_DB_PASS": "s3cr3t-Pa55w0rd!"}), (
 # A credential as a member name, and one cut into two values.
 bad("secret-member-name", "FN-SECRET", with_(BASE, tags={"AKIAIOSFODNN7EXAMPLE": "owner"}), schema=False)
 bad("secret-split-across-keys", "FN-SECRET", with_(BASE, environment_variables={"GH_TOKEN_PART_1": "ghp_Zx81kQw", "GH_TOKEN_PART_2": "Lm20Rt7VbNc4Yp9Hs6Dq3Fg5Jk1"}), schema=False)
+# Authorizers the modules can deploy: cognito (an optional user pool), iam, lambda (a function or an ARN).
+POOL = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbC123xyz"
+AUTH_FN = "arn:aws:lambda:us-east-1:123456789012:function:authorizer"
+for case_id, api in [("unknown-kind", {"authorizer": "oauth"}), ("empty", {"authorizer": ""}),
+                     ("lambda-without-target", {"authorizer": "lambda"}),
+                     ("lambda-both-targets", {"authorizer": "lambda", "authorizer_function": "auth", "authorizer_arn": AUTH_FN}),
+                     ("lambda-bad-arn", {"authorizer": "lambda", "authorizer_arn": "arn:aws:lambda:us-east-1:123456789012:layer:x:1"}),
+                     ("cognito-bad-pool", {"authorizer": "cognito", "authorizer_arn": AUTH_FN}),
+                     ("iam-with-arn", {"authorizer": "iam", "authorizer_arn": POOL}),
+                     ("arn-without-authorizer", {"authorizer_arn": POOL})]:
+    bad(f"authorizer-{case_id}", "FN-API-AUTHORIZER", with_(BASE, api=dict({"path": "/a", "methods": ["GET"]}, **api)))
+# Runtimes the hashicorp/aws provider the modules are planned with does not know yet.
+for runtime in ["python3.14", "nodejs24.x", "java25"]:
+    bad(f"runtime-provider-{runtime}", "FN-RUNTIME-PROVIDER", with_(BASE, runtime=runtime, handler="index.handler" if runtime != "java25" else "a.B::h"))
 # IAM is global: its ARNs have no region. API Gateway path parts hold only [a-zA-Z0-9._-].
 bad("iam-arn-with-region", "FN-IAM-RESOURCE", with_(BASE, additional_policies=[{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam:us-east-1:123456789012:role/app"}]))
 for path in ["/users/me:profile", "/mail/user@example"]:
@@ -158,7 +173,8 @@ good("sns-dlq", with_(BASE, dead_letter_config={"target_arn": "arn:aws:sns:us-ea
 good("java-handler", with_(BASE, runtime="java21", handler="example.Handler::handleRequest"))
 good("provided-runtime", with_(BASE, runtime="provided.al2023", handler="bootstrap"))
 good("deprecated-is-a-warning", with_(BASE, runtime="dotnet8", handler="Assembly::Namespace.Class::Method"))
-good("fifty-tags", with_(BASE, tags={f"k{i}": "v" for i in range(50)}))
+good("forty-seven-tags", with_(BASE, tags={f"k{i}": "v" for i in range(47)}))
+good("fifty-tags-naming-the-modules-own", with_(BASE, tags=dict({f"k{i}": "v" for i in range(47)}, ManagedBy="team", RegistryRevision="x", RegistrySnapshot="y")))
 good("tag-value-empty", with_(BASE, tags={"Empty": ""}))
 good("sixteen-subnets", with_(BASE, vpc_config={"subnet_ids": [f"subnet-{i}" for i in range(16)], "security_group_ids": [f"sg-{i}" for i in range(5)]}))
 good("unicode-description", with_(BASE, description="Gerät-Status 📟"))
@@ -173,6 +189,10 @@ good("iam-short-forms", with_(BASE, additional_policies=[
 # OPTIONS is the preflight itself; ANY with an explicit list is only a warning.
 good("cors-options-not-listed", with_(BASE, api={"path": "/a", "methods": ["GET", "OPTIONS"], "cors": {"allowed_methods": ["GET"]}}))
 good("cors-any-explicit-list", with_(BASE, api={"path": "/a", "methods": ["ANY"], "cors": {"allowed_methods": ["GET", "POST"]}}))
+for case_id, api in [("cognito-own-pool", {"authorizer": "cognito", "authorizer_arn": POOL}), ("iam", {"authorizer": "iam"}),
+                     ("lambda-function", {"authorizer": "lambda", "authorizer_function": "auth_fn"}),
+                     ("lambda-arn", {"authorizer": "lambda", "authorizer_arn": AUTH_FN})]:
+    good(f"authorizer-{case_id}", with_(BASE, api=dict({"path": "/a", "methods": ["GET"]}, **api)))
 good("api-path-dots-and-underscores", with_(BASE, api={"path": "/v1.2/device_status/{device.id}", "methods": ["GET"]}))
 
 out = {"today": "2026-11-26", "cases": invalid + valid}

@@ -101,6 +101,7 @@ RESOURCES = [
     make_resource("api_gateway_method_settings", [attr("rest_api_id", S, required=True), attr("stage_name", S, required=True),
                                                   attr("method_path", S, required=True), *computed("id")],
                   [block("settings", [attr("metrics_enabled", B), attr("logging_level", S)], max_items=1)]),
+    make_resource("api_gateway_account", [attr("cloudwatch_role_arn", S), *computed("id")]),
     make_resource("lambda_permission", [attr("statement_id", S), attr("action", S, required=True), attr("function_name", S, required=True),
                                         attr("principal", S, required=True), attr("source_arn", S), *computed("id")]),
 ]
@@ -133,6 +134,31 @@ class PolicyDocument(DataSource):
         return dict(config, json=document, id=str(abs(hash(document))))
 
 
+def make_data(type_name, values):
+    """A data source with only computed attributes and fixed values (aws_region, aws_partition)."""
+    class _Data(DataSource):
+        @classmethod
+        def get_name(cls):
+            return type_name
+
+        @classmethod
+        def get_schema(cls):
+            return schema.Schema(attributes=[*computed(*values, "id")])
+
+        def __init__(self, provider):
+            self.provider = provider
+
+        def read(self, ctx: ReadDataContext, config: Config) -> Optional[State]:
+            return dict(config, id=type_name, **values)
+
+    _Data.__name__ = type_name
+    return _Data
+
+
+DATA_SOURCES = [make_data("region", {"name": "us-east-1", "description": "US East (N. Virginia)"}),
+                make_data("partition", {"partition": "aws", "dns_suffix": "amazonaws.com", "reverse_dns_prefix": "com.amazonaws"})]
+
+
 class StandInAWS(Provider):
     def full_name(self):
         return "registry.terraform.io/hashicorp/aws"
@@ -150,7 +176,7 @@ class StandInAWS(Provider):
         pass
 
     def get_data_sources(self) -> list[Type[DataSource]]:
-        return [PolicyDocument]
+        return [PolicyDocument, *DATA_SOURCES]
 
     def get_resources(self) -> list[Type[Resource]]:
         return RESOURCES

@@ -94,6 +94,12 @@ final class StateBuilder {
     // Effective configurations.
     private var pairLayers: [FunctionInEnvironment: Layers] = [:]
     private var pairDiagnostics: [FunctionInEnvironment: [Diagnostic]] = [:]  // non-empty only
+    /// What each pair publishes on its environment's REST API (pairs with `api` only), and the
+    /// environments whose routes changed since their findings were computed.
+    private var routes: [FunctionInEnvironment: Route] = [:]
+    private var routesByEnvironment: [String: Set<String>] = [:]   // env -> functions with a route
+    private var routeFindings: [String: [RouteFinding]] = [:]      // env -> findings (non-empty only)
+    private var dirtyRouteEnvironments = Set<String>()
     private var values: [DocumentHash: JSONValue] = [:]
 
     /// Documents and code hashes earlier imports derived from git blobs (nil: read everything).
@@ -266,21 +272,27 @@ final class StateBuilder {
             nameOwners[name]!.sort()
             affectedNames.insert(name)
         }
+        let namesBefore = bases.count
+        var namesChanged = false
         for name in affectedNames {
             for key in [StateKey(.base, function: name), StateKey(.path, function: name), StateKey(.code, function: name)] {
                 entries[key] = nil
                 touched.insert(key)
             }
             guard let dir = nameOwners[name]?.first, let path = functionDirs[dir], let p = parsed[path], let value = p.value else {
-                bases[name] = nil
+                if bases.removeValue(forKey: name) != nil { namesChanged = true }
                 continue
             }
+            if bases[name] == nil { namesChanged = true }
             if bases[name]?.document.hash != p.document!.hash { changedPairs.insert(FunctionInEnvironment(function: name, environment: "")) }
             bases[name] = Base(value: FunctionSchema.normalizedBase(value), document: p.document!, file: path)
             entries[StateKey(.base, function: name)] = p.document!
             entries[StateKey(.path, function: name)] = Document(.string(dir.description))
             entries[StateKey(.code, function: name)] = Document(.string(codeHash[dir] ?? CodeHash.empty))
         }
+
+        // A lambda authorizer's target may have come or gone: every API is checked again.
+        if namesChanged || namesBefore != bases.count { dirtyRouteEnvironments.formUnion(routesByEnvironment.keys) }
 
         // Environments, environment.json and overrides.
         for env in changedEnvironments {
@@ -397,6 +409,7 @@ final class StateBuilder {
         }
         for (_, d) in patchDiagnostics { out += d }
         for (_, d) in pairDiagnostics { out += d }
+        out += deploymentDiagnostics()
         // Only runtimes past their deprecation date can produce a lifecycle finding.
         if let day = lifecycleDay, case let deprecated = Set(LambdaLimits.lifecycle.filter { day >= $0.value.deprecated }.keys),
            runtimeMentions.keys.contains(where: deprecated.contains) {
@@ -476,10 +489,12 @@ final class StateBuilder {
         guard let l = layers(pair) else {
             pairLayers[pair] = nil
             pairDiagnostics[pair] = nil
+            setRoute(nil, for: pair)
             return
         }
         if pairLayers[pair] == l { return }
         pairLayers[pair] = l
+        setRoute(route(pair, l), for: pair)
         changedPairs.insert(pair)
         guard l.environment != nil || l.override != nil,
               trustedLayers[pair] != LayerHashes(base: l.base, environment: l.environment, override: l.override) else {
@@ -611,6 +626,7 @@ final class StateBuilder {
                 continue
             }
             changedPairs.insert(pair)
+            setRoute(route(pair, l), for: pair)
             if (l.environment == nil && l.override == nil)
                 || (!trustedLayers.isEmpty && trustedLayers[pair] == LayerHashes(base: l.base, environment: l.environment, override: l.override)) {
                 pairDiagnostics[pair] = nil
@@ -748,6 +764,146 @@ final class StateBuilder {
             out.append(d)
         }
         return source.map { locate(out, $0) } ?? out
+    }
+
+    // MARK: - What the environments deploy
+
+    /// A function's method on its environment's REST API, as the modules publish it.
+    struct Route: Equatable {
+        var path: String
+        var methods: [String]
+        var cors: Bool
+        var authorizerFunction: String?
+        /// The document that sets the effective `api` (the last layer that does).
+        var file: String
+    }
+
+    /// One finding about an environment's API; the same finding in several environments is reported once.
+    struct RouteFinding: Hashable {
+        var rule: String
+        var file: String
+        var pointer: JSONPointer
+        var message: String
+        var fix: String
+    }
+
+    /// The effective `api` of a pair (RFC 7396 on one field), nil without one. Read from the stored
+    /// documents directly: this runs for every pair whose layers change.
+    private func route(_ pair: FunctionInEnvironment, _ l: Layers) -> Route? {
+        guard let base = bases[pair.function] else { return nil }
+        var api = base.object["api"]
+        var file = base.path
+        for (hash, path) in [(l.environment, { RepositoryLayout.environmentDirectory(pair.environment).appending(RepositoryLayout.environmentPatchName).description }),
+                             (l.override, { RepositoryLayout.path(for: StateKey(.override, environment: pair.environment, function: pair.function)) })] {
+            guard let hash, let patch = values[hash]?["api"] else { continue }
+            api = patch.isNull ? nil : MergePatch.apply(patch, to: api ?? .null)
+            file = path()
+        }
+        guard let api, case .object(let o) = api, let path = o["path"]?.stringValue else { return nil }
+        let methods = o["methods"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let cors = o["cors"].map { !$0.isNull } ?? false
+        let authorizerFunction = o["authorizer"]?.stringValue == "lambda" ? o["authorizer_function"]?.stringValue : nil
+        return Route(path: path, methods: methods, cors: cors, authorizerFunction: authorizerFunction, file: file)
+    }
+
+    private func setRoute(_ route: Route?, for pair: FunctionInEnvironment) {
+        guard routes[pair] != route else { return }
+        routes[pair] = route
+        if route != nil { routesByEnvironment[pair.environment, default: []].insert(pair.function) } else { routesByEnvironment[pair.environment]?.remove(pair.function) }
+        dirtyRouteEnvironments.insert(pair.environment)
+    }
+
+    /// What the Terraform modules would deploy and AWS would refuse: names longer than Lambda's and
+    /// IAM's limits once the environment prefixes them, environment names no stage or function name
+    /// can hold, two functions on one route, sibling path variables, an OPTIONS method where the CORS
+    /// preflight answers, a lambda authorizer naming no function.
+    private func deploymentDiagnostics() -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        let environments = environmentFiles.keys.filter(RepositoryLayout.isValidEnvironmentName).sorted(by: codePointLess)
+        // Environment names: "<env>-<name>" functions, stage "<env>", role "<env>-apigateway-logs".
+        for env in environments {
+            let deployable = env.utf8.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+            let maximum = LambdaLimits.roleNameMaximum - LambdaLimits.apiRoleSuffix.utf8.count
+            if !deployable || env.utf8.count > maximum {
+                out.append(Diagnostic("ENV-DEPLOYED-NAME", file: RepositoryLayout.environmentDirectory(env).description + "/", pointer: .root,
+                    message: "the environment name \"\(env)\" prefixes every function (\"\(env)-NAME\"), names the API stage and the role \"\(env)\(LambdaLimits.apiRoleSuffix)\": it may hold only letters, digits, '-' and '_' and at most \(maximum) characters",
+                    fix: "rename the directory"))
+            }
+        }
+        // Deployed names: "<env>-<name>" (Lambda, 64) and "<env>-<name>-lambda" (IAM, 64).
+        if let longest = environments.map(\.utf8.count).max() {
+            let separator = LambdaLimits.functionPrefixSeparator.utf8.count, suffix = LambdaLimits.roleSuffix.utf8.count
+            let room = min(LambdaLimits.functionNameMaximum, LambdaLimits.roleNameMaximum - suffix)
+            for (name, base) in bases where name.utf8.count + separator + longest > room {
+                let breaking = environments.filter { name.utf8.count + separator + $0.utf8.count > room }
+                let worst = breaking.max { $0.utf8.count < $1.utf8.count }!
+                let role = worst + LambdaLimits.functionPrefixSeparator + name + LambdaLimits.roleSuffix
+                out.append(Diagnostic("FN-DEPLOYED-NAME", file: base.path, pointer: JSONPointer(["name"]),
+                    message: "deployed as \"\(worst)-\(name)\" with the role \"\(role)\" (\(role.utf8.count) characters), longer than IAM's \(LambdaLimits.roleNameMaximum) for a role (Lambda allows \(LambdaLimits.functionNameMaximum) for a function) in \(breaking.joined(separator: ", "))",
+                    fix: "shorten the name to at most \(room - separator - worst.utf8.count) characters"))
+            }
+        }
+        // Routes, per environment (recomputed only where they changed).
+        for env in dirtyRouteEnvironments {
+            let found = routeProblems(env)
+            routeFindings[env] = found.isEmpty ? nil : found
+        }
+        dirtyRouteEnvironments.removeAll()
+        var environmentsOf: [RouteFinding: [String]] = [:]
+        for (env, found) in routeFindings where environmentFiles[env] != nil { for f in found { environmentsOf[f, default: []].append(env) } }
+        for (f, envs) in environmentsOf {
+            out.append(Diagnostic(f.rule, file: f.file, pointer: f.pointer, message: f.message + " (in \(envs.sorted(by: codePointLess).joined(separator: ", ")))", fix: f.fix))
+        }
+        return lastSource.map { locate(out, $0) } ?? out
+    }
+
+    private func routeProblems(_ env: String) -> [RouteFinding] {
+        guard let names = routesByEnvironment[env], !names.isEmpty else { return [] }
+        var found: [RouteFinding] = []
+        let sorted = names.sorted(by: codePointLess)
+        var owner: [String: String] = [:]              // "METHOD path" -> first function
+        var corsPaths: [String: String] = [:]          // path -> first function with cors
+        var variables: [String: (segment: String, function: String)] = [:]   // parent path -> first variable part
+        for name in sorted {
+            guard let r = routes[FunctionInEnvironment(function: name, environment: env)] else { continue }
+            if r.cors, corsPaths[r.path] == nil { corsPaths[r.path] = name }
+        }
+        for name in sorted {
+            guard let r = routes[FunctionInEnvironment(function: name, environment: env)] else { continue }
+            for method in r.methods {
+                let key = method + " " + r.path
+                if let first = owner[key] {
+                    found.append(RouteFinding(rule: "FN-API-ROUTE-CONFLICT", file: r.file, pointer: JSONPointer(["api", "methods"]),
+                        message: "\(method) \(r.path) is already served by function \(first)", fix: "give one of them another path or method"))
+                } else {
+                    owner[key] = name
+                }
+                if method == "OPTIONS", let cors = corsPaths[r.path] {
+                    found.append(RouteFinding(rule: "FN-API-ROUTE-CONFLICT", file: r.file, pointer: JSONPointer(["api", "methods"]),
+                        message: "OPTIONS \(r.path) is answered by the CORS preflight (function \(cors) configures cors on this path)", fix: "remove OPTIONS from api.methods"))
+                }
+            }
+            // API Gateway allows one variable path part per level ("/a/{id}" and "/a/{name}" cannot coexist).
+            var parent = ""
+            for segment in r.path.split(separator: "/") {
+                if segment.hasPrefix("{") {
+                    if let first = variables[parent], first.segment != segment {
+                        found.append(RouteFinding(rule: "FN-API-PATH-CONFLICT", file: r.file, pointer: JSONPointer(["api", "path"]),
+                            message: "\(r.path) has \(segment) where function \(first.function) has \(first.segment) below \(parent.isEmpty ? "/" : parent); API Gateway allows one variable path part per level",
+                            fix: "use \(first.segment) here too"))
+                        break
+                    }
+                    if variables[parent] == nil { variables[parent] = (String(segment), name) }
+                }
+                parent += "/" + segment
+            }
+            if let target = r.authorizerFunction, bases[target] == nil {
+                found.append(RouteFinding(rule: "FN-API-AUTHORIZER", file: r.file, pointer: JSONPointer(["api", "authorizer_function"]),
+                    message: "api.authorizer_function names no function of the registry (\"\(target)\")",
+                    fix: closestMatch(target, in: Array(bases.keys)).map { "did you mean \"\($0)\"?" } ?? "name a function of lambda_functions/"))
+            }
+        }
+        return found
     }
 
     // MARK: - Documents

@@ -24,14 +24,14 @@ public enum FunctionSchema {
     /// Ignored at the top level of `function.json` (editor schema hint).
     public static let schemaKey = "$schema"
 
-    static let apiFields = ["path", "methods", "authorizer", "cors", "request_parameters", "request_validator"]
+    static let apiFields = ["path", "methods", "authorizer", "authorizer_arn", "authorizer_function", "cors", "request_parameters", "request_validator"]
     static let corsFields = ["allowed_origins", "allowed_headers", "allowed_methods", "expose_headers", "max_age", "allow_credentials"]
     static let vpcFields = ["subnet_ids", "security_group_ids", "assign_public_ip"]
     static let dlqFields = ["target_arn", "max_receive_count"]
     static let tracingFields = ["mode"]
     static let statementFields = ["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"]
     static let requestValidatorFields = ["validate_body", "validate_parameters"]
-    public static let httpMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"]
+    public static let httpMethods = LambdaLimits.httpMethods
 
     /// A base document with `$schema` removed and `null` optional fields treated as absent.
     public static func normalizedBase(_ value: JSONValue) -> JSONValue {

@@ -20,7 +20,7 @@ public struct ConfigValidator {
     public func lifecycle(_ config: JSONValue, file: String, isNew: Bool) -> [Diagnostic] {
         guard let runtime = config["runtime"]?.stringValue, LambdaLimits.runtimes.contains(runtime) else { return [] }
         var v = Run(file: file, validator: self)
-        v.runtime(runtime, lifecycle: isNew ? .newFunction : .existingFunction)
+        v.runtime(runtime, lifecycle: isNew ? .newFunction : .existingFunction, onlyLifecycle: true)
         return v.diagnostics
     }
 
@@ -203,11 +203,14 @@ struct Run {
         if checks("handler") || checks("runtime"), let v = o["handler"], !v.isNull, let h = expectString(v, root.appending("handler"), "handler") {
             handler(h, runtime: runtime)
         }
-        if checks("timeout"), let v = o["timeout"], !v.isNull, let t = expectInteger(v, root.appending("timeout"), "timeout"), !(1...900).contains(t) {
-            report("FN-TIMEOUT-RANGE", root.appending("timeout"), "timeout must be between 1 and 900 seconds, found \(t)", fix: "set \"timeout\" within 1–900")
+        let timeouts = LambdaLimits.timeoutRange, memory = LambdaLimits.memoryRange
+        if checks("timeout"), let v = o["timeout"], !v.isNull, let t = expectInteger(v, root.appending("timeout"), "timeout"), !timeouts.contains(t) {
+            report("FN-TIMEOUT-RANGE", root.appending("timeout"), "timeout must be between \(timeouts.lowerBound) and \(timeouts.upperBound) seconds, found \(t)",
+                   fix: "set \"timeout\" within \(timeouts.lowerBound)–\(timeouts.upperBound)")
         }
-        if checks("memory_size"), let v = o["memory_size"], !v.isNull, let m = expectInteger(v, root.appending("memory_size"), "memory_size"), !(128...10240).contains(m) {
-            report("FN-MEMORY-RANGE", root.appending("memory_size"), "memory_size must be between 128 and 10240 MB, found \(m)", fix: "set \"memory_size\" within 128–10240")
+        if checks("memory_size"), let v = o["memory_size"], !v.isNull, let m = expectInteger(v, root.appending("memory_size"), "memory_size"), !memory.contains(m) {
+            report("FN-MEMORY-RANGE", root.appending("memory_size"), "memory_size must be between \(memory.lowerBound) and \(memory.upperBound) MB, found \(m)",
+                   fix: "set \"memory_size\" within \(memory.lowerBound)–\(memory.upperBound)")
         }
         if checks("layers"), let v = o["layers"], !v.isNull { layers(v, root.appending("layers")) }
         if checks("api"), let v = o["api"], !v.isNull { api(v, root.appending("api")) }
@@ -223,20 +226,25 @@ struct Run {
     mutating func name(_ name: String) {
         functionName = name
         let p = JSONPointer.root.appending("name")
-        if name.isEmpty || name.utf8.count > 64 || !name.utf8.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }) {
+        if name.isEmpty || name.utf8.count > LambdaLimits.functionNameMaximum || !name.utf8.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }) {
             let example = String(name.prefix(64).map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") ? $0 : "_" })
             report("FN-NAME", p, "function name \(Redaction.quoted(name)) must be 1–64 characters of letters, digits, '-' and '_'",
                    fix: Redaction.mayBeSecret(name) || example.isEmpty ? "rename it" : "rename it, e.g. \(Redaction.quoted(example))")
         }
     }
 
-    mutating func runtime(_ runtime: String, lifecycle: ConfigValidator.Lifecycle) {
+    mutating func runtime(_ runtime: String, lifecycle: ConfigValidator.Lifecycle, onlyLifecycle: Bool = false) {
         let p = JSONPointer.root.appending("runtime")
         guard LambdaLimits.runtimes.contains(runtime) else {
             let suggestion = closestMatch(runtime, in: LambdaLimits.runtimes)
             report("FN-RUNTIME-UNKNOWN", p, "\(Redaction.quoted(runtime)) is not a Lambda runtime",
                    fix: suggestion.map { "did you mean \"\($0)\"?" } ?? "use one of Lambda's runtimes such as python3.13 or nodejs22.x")
             return
+        }
+        if !onlyLifecycle, let needed = LambdaLimits.providerRuntimeMinimum[runtime] {
+            let alternative = runtimeSuccessor(runtime, today: validator.today)
+            report("FN-RUNTIME-PROVIDER", p, "runtime \(runtime) is not known to the hashicorp/aws provider \(LambdaLimits.providerMinimum) the Terraform modules are planned with (it needs \(needed)), so the plan would fail",
+                   fix: alternative.map { "use \($0) until the modules require a provider that knows \(runtime)" } ?? "use a runtime the provider knows")
         }
         guard lifecycle != .skip, let dates = LambdaLimits.lifecycle[runtime] else { return }
         let today = validator.today
@@ -266,7 +274,8 @@ struct Run {
 
     mutating func layers(_ value: JSONValue, _ p: JSONPointer) {
         guard let arns = expectStringArray(value, p, "layers") else { return }
-        if arns.count > 5 { report("FN-LAYERS-COUNT", p, "a function can use at most 5 layers, found \(arns.count)", fix: "remove \(arns.count - 5)") }
+        let maximum = LambdaLimits.layersMaximum
+        if arns.count > maximum { report("FN-LAYERS-COUNT", p, "a function can use at most \(maximum) layers, found \(arns.count)", fix: "remove \(arns.count - maximum)") }
         for (i, arn) in arns.enumerated() where !isLayerArn(arn) {
             report("FN-LAYER-ARN", p.appending(i), "\(Redaction.quoted(arn)) is not a layer version ARN", fix: "use arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION")
         }
@@ -293,9 +302,7 @@ struct Run {
         } else {
             report("FN-REQUIRED", p.appending("methods"), "api requires \"methods\"", fix: "add e.g. [\"GET\"]")
         }
-        if let a = o["authorizer"], !a.isNull, let s = expectString(a, p.appending("authorizer"), "api.authorizer"), s.isEmpty {
-            report("FN-API-AUTHORIZER", p.appending("authorizer"), "api.authorizer must not be empty", fix: "use \"cognito\" or remove it")
-        }
+        authorizer(o, p)
         if let c = o["cors"], !c.isNull, let cors = expectObject(c, p.appending("cors"), "api.cors") {
             let cp = p.appending("cors")
             unknownFields(cors, cp, allowed: FunctionSchema.corsFields, what: "api.cors")
@@ -305,7 +312,7 @@ struct Run {
             if let v = cors["max_age"] { _ = expectInteger(v, cp.appending("max_age"), "api.cors.max_age") }
             if let v = cors["allow_credentials"] { expectBool(v, cp.appending("allow_credentials"), "api.cors.allow_credentials") }
             if let allowed = cors["allowed_methods"]?.arrayValue?.compactMap(\.stringValue) {
-                for (i, m) in allowed.enumerated() where !FunctionSchema.httpMethods.contains(m) {
+                for (i, m) in allowed.enumerated() where !FunctionSchema.httpMethods.contains(m) && m != "*" {
                     report("FN-API-METHOD", cp.appending("allowed_methods").appending(i), "\(Redaction.quoted(m)) is not an HTTP method")
                 }
                 // Every method the API serves must be allowed; OPTIONS is the preflight itself (answered
@@ -339,6 +346,52 @@ struct Run {
             unknownFields(rv, p.appending("request_validator"), allowed: FunctionSchema.requestValidatorFields, what: "api.request_validator")
             for m in rv where FunctionSchema.requestValidatorFields.contains(m.key) {
                 expectBool(m.value, p.appending("request_validator").appending(m.key), "api.request_validator.\(m.key)")
+            }
+        }
+    }
+
+    /// `authorizer` is cognito (with an optional user pool ARN), iam, or lambda (a function of the
+    /// registry in `authorizer_function`, or a Lambda function's ARN in `authorizer_arn`). Any other
+    /// value is refused: the modules would have to deploy the method without authorization.
+    mutating func authorizer(_ o: JSONObject, _ p: JSONPointer) {
+        let ap = p.appending("authorizer"), arnPointer = p.appending("authorizer_arn"), fp = p.appending("authorizer_function")
+        var kind: String?
+        if let a = o["authorizer"], !a.isNull, let s = expectString(a, ap, "api.authorizer") {
+            if LambdaLimits.authorizers.contains(s) {
+                kind = s
+            } else {
+                report("FN-API-AUTHORIZER", ap, "api.authorizer \(Redaction.quoted(s)) is not an authorizer the modules can deploy (\(LambdaLimits.authorizers.joined(separator: ", "))); the method would be open",
+                       fix: closestMatch(s, in: LambdaLimits.authorizers).map { "did you mean \"\($0)\"?" } ?? "use cognito, iam or lambda, or remove it for an open method")
+                return
+            }
+        }
+        var arn: String?, function: String?
+        if let v = o["authorizer_arn"], !v.isNull { arn = expectString(v, arnPointer, "api.authorizer_arn") }
+        if let v = o["authorizer_function"], !v.isNull { function = expectString(v, fp, "api.authorizer_function") }
+        switch kind {
+        case nil:
+            if arn != nil || function != nil {
+                report("FN-API-AUTHORIZER", arn != nil ? arnPointer : fp, "authorizer_arn and authorizer_function need api.authorizer", fix: "add \"authorizer\": \"lambda\" or \"cognito\", or remove them")
+            }
+        case "iam":
+            if arn != nil || function != nil {
+                report("FN-API-AUTHORIZER", arn != nil ? arnPointer : fp, "the iam authorizer takes no authorizer_arn or authorizer_function", fix: "remove them")
+            }
+        case "cognito":
+            if function != nil { report("FN-API-AUTHORIZER", fp, "the cognito authorizer takes a user pool in authorizer_arn, not a function", fix: "remove authorizer_function") }
+            if let arn, !isUserPoolArn(arn) {
+                report("FN-API-AUTHORIZER", arnPointer, "\(Redaction.quoted(arn)) is not a Cognito user pool ARN", fix: "use arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID")
+            }
+        default:  // lambda
+            if (arn == nil) == (function == nil) {
+                report("FN-API-AUTHORIZER", arn == nil ? fp : arnPointer, "a lambda authorizer names exactly one of authorizer_function (a function of the registry) or authorizer_arn (a Lambda function's ARN)",
+                       fix: arn == nil ? "add \"authorizer_function\": \"NAME\"" : "remove one of them")
+            }
+            if let arn, !isLambdaFunctionArn(arn) {
+                report("FN-API-AUTHORIZER", arnPointer, "\(Redaction.quoted(arn)) is not a Lambda function ARN", fix: "use arn:aws:lambda:REGION:ACCOUNT:function:NAME")
+            }
+            if let function, !isFunctionName(function) {
+                report("FN-API-AUTHORIZER", fp, "\(Redaction.quoted(function)) is not a function name", fix: "name a function of the registry")
             }
         }
     }
@@ -404,8 +457,8 @@ struct Run {
     mutating func environmentSize(_ o: JSONObject, _ p: JSONPointer) {
         var size = 0
         for m in o { if case .string(let s) = m.value { size += m.key.utf8.count + s.utf8.count } }
-        if size > 4096 {
-            report("FN-ENV-SIZE", p, "environment variables take \(size) bytes; Lambda allows 4096 in total", fix: "move large values to SSM Parameter Store")
+        if size > LambdaLimits.environmentSizeMaximum {
+            report("FN-ENV-SIZE", p, "environment variables take \(size) bytes; Lambda allows \(LambdaLimits.environmentSizeMaximum) in total", fix: "move large values to SSM Parameter Store")
         }
     }
 
@@ -457,7 +510,7 @@ struct Run {
         }
     }
 
-    static let inlinePolicyLimit = 10_240 - 240
+    static let inlinePolicyLimit = LambdaLimits.inlinePolicyMaximum - 240
 
     mutating func vpc(_ value: JSONValue, _ p: JSONPointer) {
         guard let o = expectObject(value, p, "vpc_config") else { return }
@@ -488,7 +541,7 @@ struct Run {
         } else {
             report("FN-REQUIRED", p.appending("target_arn"), "dead_letter_config requires target_arn")
         }
-        if let m = o["max_receive_count"], !m.isNull, let n = expectInteger(m, p.appending("max_receive_count"), "max_receive_count"), !(1...1000).contains(n) {
+        if let m = o["max_receive_count"], !m.isNull, let n = expectInteger(m, p.appending("max_receive_count"), "max_receive_count"), !LambdaLimits.deadLetterReceiveRange.contains(n) {
             report("FN-DLQ-RECEIVE-COUNT", p.appending("max_receive_count"), "max_receive_count must be between 1 and 1000, found \(n)")
         }
     }
@@ -512,15 +565,21 @@ struct Run {
     }
 
     mutating func tagCount(_ o: JSONObject, _ p: JSONPointer) {
-        if o.count > 50 { report("FN-TAGS-COUNT", p, "at most 50 tags are allowed, found \(o.count)") }
+        // The modules add their own tags to every resource; AWS allows 50 in all.
+        let added = LambdaLimits.moduleTagKeys.filter { o[$0] == nil }
+        if o.count + added.count > LambdaLimits.tagsMaximum {
+            report("FN-TAGS-COUNT", p, "\(o.count) tags and the \(added.count) the Terraform modules add (\(added.joined(separator: ", "))) exceed AWS's \(LambdaLimits.tagsMaximum) per resource",
+                   fix: "remove \(o.count + added.count - LambdaLimits.tagsMaximum) tags")
+        }
     }
 
     mutating func tag(_ m: JSONMember, _ p: JSONPointer) {
         let tp = p.appending(m.key)
-        if m.key.isEmpty || m.key.count > 128 { report("FN-TAG-KEY", tp, "tag keys must have 1–128 characters") }
+        if m.key.isEmpty || m.key.count > LambdaLimits.tagKeyMaximum { report("FN-TAG-KEY", tp, "tag keys must have 1–\(LambdaLimits.tagKeyMaximum) characters") }
         if m.key.lowercased().hasPrefix("aws:") { report("FN-TAG-KEY", tp, "tag keys may not start with \"aws:\"", fix: "rename the tag") }
         if case .string(let s) = m.value {
-            if s.utf8.count > 256 && s.count > 256 { report("FN-TAG-VALUE", tp, "tag values may have at most 256 characters, found \(s.count)") }
+            let maximum = LambdaLimits.tagValueMaximum
+            if s.utf8.count > maximum && s.count > maximum { report("FN-TAG-VALUE", tp, "tag values may have at most \(maximum) characters, found \(s.count)") }
         } else {
             _ = expectString(m.value, tp, "tag \(Redaction.quoted(m.key))")
         }
@@ -621,6 +680,30 @@ func isArn(_ s: String) -> Bool {
     return true
 }
 
+/// A bare Lambda function name: 1–64 letters, digits, '-' and '_'.
+func isFunctionName(_ s: String) -> Bool {
+    !s.isEmpty && s.utf8.count <= LambdaLimits.functionNameMaximum && s.utf8.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+}
+
+/// `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`.
+func isLambdaFunctionArn(_ s: String) -> Bool {
+    let parts = s.split(separator: ":", omittingEmptySubsequences: false)
+    guard parts.count == 7 || parts.count == 8, parts[0] == "arn", isPartition(parts[1]), parts[2] == "lambda", parts[5] == "function" else { return false }
+    guard !parts[3].isEmpty, parts[3].utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "-") }) else { return false }
+    guard parts[4].count == 12, parts[4].allSatisfy(\.isNumber), isFunctionName(String(parts[6])) else { return false }
+    return parts.count == 7 || (!parts[7].isEmpty && parts[7].utf8.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "$") })
+}
+
+/// `arn:aws:cognito-idp:REGION:ACCOUNT:userpool/REGION_ID`.
+func isUserPoolArn(_ s: String) -> Bool {
+    let parts = s.split(separator: ":", omittingEmptySubsequences: false)
+    guard parts.count == 6, parts[0] == "arn", isPartition(parts[1]), parts[2] == "cognito-idp", !parts[3].isEmpty,
+          parts[4].count == 12, parts[4].allSatisfy(\.isNumber), parts[5].hasPrefix("userpool/") else { return false }
+    let id = parts[5].dropFirst("userpool/".count).split(separator: "_", omittingEmptySubsequences: false)
+    return id.count == 2 && !id[0].isEmpty && !id[1].isEmpty && id[1].utf8.allSatisfy(isAlnum)
+        && id[0].utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "-") }
+}
+
 /// API Gateway's resource path part: `[a-zA-Z0-9._-]` (and braces around a parameter).
 @inline(__always) func isPathPartByte(_ b: UInt8) -> Bool {
     isAlnum(b) || b == UInt8(ascii: ".") || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
@@ -675,7 +758,8 @@ func runtimeSuccessor(_ runtime: String, today: String) -> String? {
         return letters == "dotnetcore" ? "dotnet" : letters
     }
     func supported(_ r: String) -> Bool {
-        LambdaLimits.runtimes.contains(r) && !r.hasSuffix("-edge") && (LambdaLimits.lifecycle[r].map { today < $0.deprecated } ?? true)
+        LambdaLimits.runtimes.contains(r) && !r.hasSuffix("-edge") && LambdaLimits.providerRuntimeMinimum[r] == nil
+            && (LambdaLimits.lifecycle[r].map { today < $0.deprecated } ?? true)
     }
     if let named = LambdaLimits.lifecycle[runtime]?.successor, supported(named) { return named }
     let candidates = LambdaLimits.runtimes.filter { $0 != runtime && family($0) == family(runtime) && supported($0) }

@@ -1,5 +1,5 @@
 variable "functions" {
-  description = "Effective configurations by function name; written by `fnreg export terraform` into functions.auto.tfvars.json."
+  description = "Effective configurations by function name; written by `fnreg export terraform` into functions.auto.tfvars.json. Typed by the modules (functions.tf); `any` here only because IAM statements differ in shape."
   type        = any
 }
 
@@ -27,7 +27,7 @@ variable "artifact_bucket" {
 }
 
 variable "cognito_user_pool_arns" {
-  description = "User pools behind the cognito authorizer."
+  description = "User pools behind the cognito authorizer (for functions that do not name their own in api.authorizer_arn)."
   type        = list(string)
-  default     = []
+  default     = ["arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_prodPool1"]
 }

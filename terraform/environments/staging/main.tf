@@ -8,7 +8,13 @@ provider "aws" {
 module "environment" {
   source = "../../modules/environment"
 
-  functions              = var.functions
+  # The export as Terraform's types hold it: IAM statements as JSON text (Action and Resource may
+  # be a string or a list, and statements differ in shape).
+  functions = {
+    for name, f in var.functions : name => merge(f, {
+      additional_policies = try(f.additional_policies, null) == null ? "[]" : jsonencode(f.additional_policies)
+    })
+  }
   registry_snapshot      = var.registry_snapshot
   artifact_bucket        = var.artifact_bucket
   cognito_user_pool_arns = var.cognito_user_pool_arns

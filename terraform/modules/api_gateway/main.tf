@@ -1,9 +1,79 @@
+data "aws_region" "current" {}
+
+data "aws_partition" "current" {}
+
 locals {
   api_functions = { for name, f in var.functions : name => f if f.api != null }
-  paths         = distinct([for f in values(local.api_functions) : f.api.path])
+  paths         = sort(distinct([for f in values(local.api_functions) : f.api.path]))
 
-  # One OpenAPI operation per (path, method): a Lambda proxy integration, the Cognito authorizer when
-  # asked, request parameters and a request validator.
+  # The security scheme each function's methods require: Cognito user pools (the function's own
+  # pool, or the environment's), IAM (SigV4), or a Lambda token authorizer (a function of the
+  # registry, or any Lambda function by ARN). Every authorizer is honoured: none is ever dropped.
+  scheme = {
+    for name, f in local.api_functions : name => (
+      f.api.authorizer == null ? null :
+      f.api.authorizer == "cognito" ? (f.api.authorizer_arn == null ? "cognito" : "cognito-${substr(sha1(f.api.authorizer_arn), 0, 12)}") :
+      f.api.authorizer == "iam" ? "sigv4" :
+      f.api.authorizer_function != null ? "lambda-${f.api.authorizer_function}" : "lambda-${substr(sha1(coalesce(f.api.authorizer_arn, "-")), 0, 12)}"
+    )
+  }
+  cognito_pools = {
+    for key, arns in {
+      for name, f in local.api_functions : local.scheme[name] => (f.api.authorizer_arn == null ? var.cognito_user_pool_arns : [f.api.authorizer_arn])...
+      if f.api.authorizer == "cognito"
+    } : key => arns[0]
+  }
+  # Lambda authorizers: scheme -> a function of the registry, or any Lambda function's ARN (the
+  # keys are known at plan time; the ARNs of the registry's functions only after apply).
+  lambda_targets = {
+    for key, targets in {
+      for name, f in local.api_functions : local.scheme[name] => { function = f.api.authorizer_function, arn = f.api.authorizer_arn }...
+      if f.api.authorizer == "lambda"
+    } : key => targets[0]
+  }
+  known_functions = toset(keys(var.function_arns))
+  lambda_authorizers = {
+    for key, t in local.lambda_targets : key => (t.function != null ? lookup(var.function_arns, t.function, "missing") : t.arn)
+  }
+  uses_sigv4 = contains([for name, s in local.scheme : coalesce(s, "none")], "sigv4")
+  security_schemes = merge(
+    {
+      for key, arns in local.cognito_pools : key => {
+        type                           = "apiKey"
+        name                           = "Authorization"
+        in                             = "header"
+        "x-amazon-apigateway-authtype" = "cognito_user_pools"
+        "x-amazon-apigateway-authorizer" = {
+          type         = "cognito_user_pools"
+          providerARNs = arns
+        }
+      }
+    },
+    local.uses_sigv4 ? {
+      sigv4 = {
+        type                           = "apiKey"
+        name                           = "Authorization"
+        in                             = "header"
+        "x-amazon-apigateway-authtype" = "awsSigv4"
+      }
+    } : {},
+    {
+      for key, arn in local.lambda_authorizers : key => {
+        type                           = "apiKey"
+        name                           = "Authorization"
+        in                             = "header"
+        "x-amazon-apigateway-authtype" = "custom"
+        "x-amazon-apigateway-authorizer" = {
+          type                         = "token"
+          authorizerUri                = "arn:${data.aws_partition.current.partition}:apigateway:${data.aws_region.current.name}:lambda:path/2015-03-31/functions/${arn}/invocations"
+          authorizerResultTtlInSeconds = 300
+        }
+      }
+    },
+  )
+
+  # One OpenAPI operation per (path, method): a Lambda proxy integration, the function's
+  # authorizer, request parameters and a request validator.
   operations = {
     for path in local.paths : path => merge([
       for name, f in local.api_functions : {
@@ -25,7 +95,7 @@ locals {
             ]
             responses = {}
           },
-          f.api.authorizer == "cognito" ? { security = [{ cognito = [] }] } : {},
+          local.scheme[name] != null ? { security = [{ (local.scheme[name]) = [] }] } : {},
           f.api.request_validator != null ? {
             "x-amazon-apigateway-request-validator" = "${f.api.request_validator.validate_body ? "body" : "no-body"}-${f.api.request_validator.validate_parameters ? "params" : "no-params"}"
           } : {}
@@ -33,23 +103,27 @@ locals {
       } if f.api.path == path
     ]...)
   }
+  routes = flatten([for name, f in local.api_functions : [for m in f.api.methods : "${m} ${f.api.path}"]])
 
-  # CORS: an OPTIONS operation answering the preflight with the configured headers.
+  # CORS: one OPTIONS operation per path answering the preflight for every function on the path
+  # (the union of their origins, headers and methods).
   cors = {
-    for path in local.paths : path => one([
+    for path in local.paths : path => [
       for f in values(local.api_functions) : f.api.cors if f.api.path == path && f.api.cors != null
-    ])
+    ]
   }
   preflight = {
-    for path, cors in local.cors : path => {
+    for path, rules in local.cors : path => {
       options = {
         responses = {
           "200" = {
             description = "CORS preflight"
             headers = {
-              "Access-Control-Allow-Origin"  = { schema = { type = "string" } }
-              "Access-Control-Allow-Methods" = { schema = { type = "string" } }
-              "Access-Control-Allow-Headers" = { schema = { type = "string" } }
+              "Access-Control-Allow-Origin"      = { schema = { type = "string" } }
+              "Access-Control-Allow-Methods"     = { schema = { type = "string" } }
+              "Access-Control-Allow-Headers"     = { schema = { type = "string" } }
+              "Access-Control-Allow-Credentials" = { schema = { type = "string" } }
+              "Access-Control-Max-Age"           = { schema = { type = "string" } }
             }
           }
         }
@@ -60,36 +134,29 @@ locals {
           responses = {
             default = {
               statusCode = "200"
-              responseParameters = {
-                "method.response.header.Access-Control-Allow-Origin"  = "'${join(",", cors.allowed_origins)}'"
-                "method.response.header.Access-Control-Allow-Methods" = "'${join(",", cors.allowed_methods)}'"
-                "method.response.header.Access-Control-Allow-Headers" = "'${join(",", cors.allowed_headers)}'"
-              }
+              responseParameters = merge(
+                {
+                  "method.response.header.Access-Control-Allow-Origin"  = "'${join(",", sort(distinct(flatten([for c in rules : c.allowed_origins]))))}'"
+                  "method.response.header.Access-Control-Allow-Methods" = "'${join(",", sort(distinct(flatten([for c in rules : c.allowed_methods]))))}'"
+                  "method.response.header.Access-Control-Allow-Headers" = "'${join(",", sort(distinct(flatten([for c in rules : c.allowed_headers]))))}'"
+                },
+                anytrue([for c in rules : c.allow_credentials]) ? { "method.response.header.Access-Control-Allow-Credentials" = "'true'" } : {},
+                length(compact([for c in rules : c.max_age == null ? "" : tostring(c.max_age)])) > 0 ? {
+                  "method.response.header.Access-Control-Max-Age" = "'${max([for c in rules : coalesce(c.max_age, 0)]...)}'"
+                } : {}
+              )
             }
           }
         }
       }
-    } if cors != null
+    } if length(rules) > 0
   }
 
   body = jsonencode({
-    openapi = "3.0.1"
-    info    = { title = var.name, version = "1.0" }
-    paths   = { for path in local.paths : path => merge(local.operations[path], lookup(local.preflight, path, {})) }
-    components = {
-      securitySchemes = length(var.cognito_user_pool_arns) > 0 ? {
-        cognito = {
-          type                           = "apiKey"
-          name                           = "Authorization"
-          in                             = "header"
-          "x-amazon-apigateway-authtype" = "cognito_user_pools"
-          "x-amazon-apigateway-authorizer" = {
-            type         = "cognito_user_pools"
-            providerARNs = var.cognito_user_pool_arns
-          }
-        }
-      } : {}
-    }
+    openapi    = "3.0.1"
+    info       = { title = var.name, version = "1.0" }
+    paths      = { for path in local.paths : path => merge(local.operations[path], lookup(local.preflight, path, {})) }
+    components = { securitySchemes = local.security_schemes }
     "x-amazon-apigateway-request-validators" = {
       for combination in setproduct(["body", "no-body"], ["params", "no-params"]) : "${combination[0]}-${combination[1]}" => {
         validateRequestBody       = combination[0] == "body"
@@ -112,7 +179,58 @@ resource "aws_api_gateway_rest_api" "this" {
 
   lifecycle {
     create_before_destroy = true
+
+    precondition {
+      condition     = length(distinct(local.routes)) == length(local.routes)
+      error_message = "Two functions serve the same method on the same path (fnreg validate reports which, with the files)."
+    }
+    precondition {
+      condition     = length(setintersection(toset(local.routes), toset([for path in keys(local.preflight) : "OPTIONS ${path}"]))) == 0
+      error_message = "A function serves OPTIONS on a path whose CORS preflight answers OPTIONS (fnreg validate reports which)."
+    }
+    precondition {
+      condition     = !contains(keys(local.cognito_pools), "cognito") || length(var.cognito_user_pool_arns) > 0
+      error_message = "Functions use the cognito authorizer without api.authorizer_arn: set cognito_user_pool_arns for this environment, or give each function its user pool in api.authorizer_arn."
+    }
+    precondition {
+      condition     = alltrue([for t in values(local.lambda_targets) : t.function == null ? true : contains(local.known_functions, t.function)])
+      error_message = "A lambda authorizer's api.authorizer_function names no function of this environment (fnreg validate reports which)."
+    }
   }
+}
+
+# Access logging needs the account's API Gateway CloudWatch role (one setting per account and region).
+data "aws_iam_policy_document" "api_gateway_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["apigateway.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "cloudwatch" {
+  count = length(aws_api_gateway_rest_api.this) > 0 && var.manage_account_cloudwatch_role && var.cloudwatch_role_arn == null ? 1 : 0
+
+  name               = "${var.stage_name}${local.limits.api_role_suffix}"
+  assume_role_policy = data.aws_iam_policy_document.api_gateway_assume.json
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "cloudwatch" {
+  count = length(aws_iam_role.cloudwatch)
+
+  role       = aws_iam_role.cloudwatch[0].name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+}
+
+resource "aws_api_gateway_account" "this" {
+  count = length(aws_api_gateway_rest_api.this) > 0 && var.manage_account_cloudwatch_role ? 1 : 0
+
+  cloudwatch_role_arn = var.cloudwatch_role_arn != null ? var.cloudwatch_role_arn : aws_iam_role.cloudwatch[0].arn
+
+  depends_on = [aws_iam_role_policy_attachment.cloudwatch]
 }
 
 resource "aws_cloudwatch_log_group" "access" {
@@ -137,10 +255,13 @@ resource "aws_api_gateway_deployment" "this" {
   }
 }
 
+# Execution logging and per-method metrics would need aws_api_gateway_method_settings, which the
+# provider advises against managing alongside an OpenAPI body: the stage has access logs and X-Ray.
 resource "aws_api_gateway_stage" "this" {
   #checkov:skip=CKV_AWS_120:Responses are per device and change constantly; a stage cache would serve stale device state.
-  #checkov:skip=CKV2_AWS_51:Clients are browsers and devices authenticated by the Cognito authorizer, not by mutual TLS.
+  #checkov:skip=CKV2_AWS_51:Clients are browsers and devices authenticated by the API's authorizers, not by mutual TLS.
   #checkov:skip=CKV2_AWS_29:WAF is attached at the account edge (CloudFront/WAF managed centrally), outside this module.
+  #checkov:skip=CKV2_AWS_4:Execution logging needs aws_api_gateway_method_settings, which the provider advises against alongside an OpenAPI body; access logs are on.
   count = length(aws_api_gateway_rest_api.this)
 
   rest_api_id          = aws_api_gateway_rest_api.this[0].id
@@ -156,20 +277,8 @@ resource "aws_api_gateway_stage" "this" {
       path      = "$context.resourcePath", status = "$context.status", latency = "$context.responseLatency"
     })
   }
-}
 
-resource "aws_api_gateway_method_settings" "this" {
-  #checkov:skip=CKV_AWS_225:Responses are per device and change constantly; caching would serve stale device state.
-  count = length(aws_api_gateway_stage.this)
-
-  rest_api_id = aws_api_gateway_rest_api.this[0].id
-  stage_name  = aws_api_gateway_stage.this[0].stage_name
-  method_path = "*/*"
-
-  settings {
-    metrics_enabled = true
-    logging_level   = "INFO"
-  }
+  depends_on = [aws_api_gateway_account.this]
 }
 
 resource "aws_lambda_permission" "this" {
@@ -180,4 +289,15 @@ resource "aws_lambda_permission" "this" {
   function_name = var.function_names[each.key]
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_api_gateway_rest_api.this[0].execution_arn}/*/*"
+}
+
+# API Gateway calls each Lambda authorizer.
+resource "aws_lambda_permission" "authorizer" {
+  for_each = { for key, t in local.lambda_targets : key => t if t.function == null ? true : contains(local.known_functions, t.function) }
+
+  statement_id  = "AllowAPIGatewayAuthorizer-${var.stage_name}"
+  action        = "lambda:InvokeFunction"
+  function_name = local.lambda_authorizers[each.key]
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_api_gateway_rest_api.this[0].execution_arn}/authorizers/*"
 }

@@ -1,42 +1,5 @@
-variable "functions" {
-  description = "Effective configurations by function name (functions without `api` are ignored)."
-  type = map(object({
-    name = string
-    api = optional(object({
-      path       = string
-      methods    = list(string)
-      authorizer = optional(string)
-      cors = optional(object({
-        allowed_origins   = optional(list(string), ["*"])
-        allowed_headers   = optional(list(string), [])
-        allowed_methods   = optional(list(string), [])
-        expose_headers    = optional(list(string), [])
-        max_age           = optional(number)
-        allow_credentials = optional(bool, false)
-      }))
-      request_parameters = optional(map(bool), {})
-      request_validator = optional(object({
-        validate_body       = optional(bool, false)
-        validate_parameters = optional(bool, false)
-      }))
-    }))
-  }))
-
-  validation {
-    condition = alltrue([
-      for f in values(var.functions) : f.api == null || can(regex("^/", f.api.path))
-    ])
-    error_message = "Every api.path must begin with '/'."
-  }
-  validation {
-    condition = alltrue(flatten([
-      for f in values(var.functions) : f.api == null ? [true] : [
-        for m in f.api.methods : contains(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"], m)
-      ]
-    ]))
-    error_message = "api.methods must be HTTP verbs (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS) or ANY."
-  }
-}
+# `functions` and `log_retention_days` are declared in functions.tf (generated from
+# schemas/lambda-limits.json).
 
 variable "name" {
   description = "The REST API's name (one API per environment)."
@@ -58,22 +21,33 @@ variable "function_names" {
   type        = map(string)
 }
 
+variable "function_arns" {
+  description = "Lambda function ARN by function name (the lambda module's `function_arns`): the targets of `api.authorizer_function`."
+  type        = map(string)
+}
+
 variable "cognito_user_pool_arns" {
-  description = "User pools behind the `cognito` authorizer (required when a function uses it)."
+  description = "User pools behind the `cognito` authorizer for functions that do not name their own in `api.authorizer_arn` (required when one does not)."
   type        = list(string)
   default     = []
+}
+
+variable "manage_account_cloudwatch_role" {
+  description = "Set the account's API Gateway CloudWatch role (aws_api_gateway_account), which access logging needs. One setting per account and region: turn it off where another stack manages it."
+  type        = bool
+  default     = true
+}
+
+variable "cloudwatch_role_arn" {
+  description = "An existing role for aws_api_gateway_account (null: this module creates <stage>-apigateway-logs)."
+  type        = string
+  default     = null
 }
 
 variable "xray_tracing_enabled" {
   description = "X-Ray tracing on the stage."
   type        = bool
   default     = true
-}
-
-variable "log_retention_days" {
-  description = "Retention of the stage's access log group."
-  type        = number
-  default     = 365
 }
 
 variable "kms_key_arn" {

@@ -15,30 +15,33 @@ locals {
 module "iam" {
   source = "../iam"
 
-  functions           = var.functions
-  additional_policies = { for name, f in var.functions : name => jsonencode(try(f.additional_policies, [])) }
-  name_prefix         = local.name_prefix
-  tags                = local.tags
+  functions   = var.functions
+  name_prefix = local.name_prefix
+  tags        = local.tags
 }
 
 module "lambda" {
   source = "../lambda"
 
-  functions       = var.functions
-  role_arns       = module.iam.role_arns
-  artifact_bucket = var.artifact_bucket
-  name_prefix     = local.name_prefix
-  tags            = local.tags
+  functions          = var.functions
+  role_arns          = module.iam.role_arns
+  artifact_bucket    = var.artifact_bucket
+  name_prefix        = local.name_prefix
+  log_retention_days = var.log_retention_days
+  tags               = local.tags
 }
 
 module "api_gateway" {
   source = "../api_gateway"
 
-  functions              = var.functions
-  name                   = "${local.environment}-functions"
-  stage_name             = local.environment
-  invoke_arns            = module.lambda.invoke_arns
-  function_names         = module.lambda.function_names
-  cognito_user_pool_arns = var.cognito_user_pool_arns
-  tags                   = local.tags
+  functions                      = var.functions
+  name                           = "${local.environment}-functions"
+  stage_name                     = local.environment
+  invoke_arns                    = module.lambda.invoke_arns
+  function_names                 = module.lambda.function_names
+  function_arns                  = module.lambda.function_arns
+  cognito_user_pool_arns         = var.cognito_user_pool_arns
+  manage_account_cloudwatch_role = var.manage_account_cloudwatch_role
+  log_retention_days             = var.log_retention_days
+  tags                           = local.tags
 }

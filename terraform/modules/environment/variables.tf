@@ -1,7 +1,5 @@
-variable "functions" {
-  description = "Effective configurations by function name; written by `fnreg export terraform` into functions.auto.tfvars.json."
-  type        = any
-}
+# `functions` and `log_retention_days` are declared in functions.tf (generated from
+# schemas/lambda-limits.json).
 
 variable "registry_snapshot" {
   description = "Which fnreg snapshot the functions come from (environment, revision, commit, snapshot_hash)."
@@ -23,4 +21,10 @@ variable "cognito_user_pool_arns" {
   description = "User pools behind the cognito authorizer."
   type        = list(string)
   default     = []
+}
+
+variable "manage_account_cloudwatch_role" {
+  description = "Set the account's API Gateway CloudWatch role, which access logging needs (one setting per account and region)."
+  type        = bool
+  default     = true
 }

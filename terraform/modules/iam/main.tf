@@ -8,26 +8,33 @@ data "aws_iam_policy_document" "assume" {
   }
 }
 
+data "aws_partition" "current" {}
+
 locals {
-  partition = "aws"
+  partition = data.aws_partition.current.partition
   # Statements normalised so that their order (and the order of Action/Resource lists) never causes
-  # plan noise: lists become sorted sets, statements are sorted by their canonical JSON.
-  statements = {
-    for name, f in var.functions : name => [
-      for text in sort([
-        for s in jsondecode(lookup(var.additional_policies, name, "[]")) : jsonencode({
-          for k, v in {
-            Sid         = try(s.Sid, null)
-            Effect      = s.Effect
-            Action      = try(sort(distinct(flatten([s.Action]))), null)
-            NotAction   = try(sort(distinct(flatten([s.NotAction]))), null)
-            Resource    = try(sort(distinct(flatten([s.Resource]))), null)
-            NotResource = try(sort(distinct(flatten([s.NotResource]))), null)
-            Condition   = try(s.Condition, null)
-          } : k => v if v != null
-        })
-      ]) : jsondecode(text)
-    ]
+  # plan noise: lists become sorted sets, statements are sorted by their canonical JSON. Statements
+  # of any shape (with or without Sid or Condition, Action a string or a list, NotAction,
+  # NotResource) stay JSON text until the policy is written.
+  policies = {
+    for name, f in var.functions : name => jsonencode({
+      Version = "2012-10-17"
+      Statement = [
+        for text in sort([
+          for s in jsondecode(f.additional_policies) : jsonencode({
+            for k, v in {
+              Sid         = try(s.Sid, null)
+              Effect      = s.Effect
+              Action      = try(sort(distinct(flatten([s.Action]))), null)
+              NotAction   = try(sort(distinct(flatten([s.NotAction]))), null)
+              Resource    = try(sort(distinct(flatten([s.Resource]))), null)
+              NotResource = try(sort(distinct(flatten([s.NotResource]))), null)
+              Condition   = try(s.Condition, null)
+            } : k => v if v != null
+          })
+        ]) : jsondecode(text)
+      ]
+    }) if length(jsondecode(f.additional_policies)) > 0
   }
   dlq_actions = {
     for name, f in var.functions : name => (
@@ -39,10 +46,17 @@ locals {
 resource "aws_iam_role" "this" {
   for_each = var.functions
 
-  name                 = "${var.name_prefix}${each.key}-lambda"
+  name                 = "${var.name_prefix}${each.key}${local.limits.role_suffix}"
   assume_role_policy   = data.aws_iam_policy_document.assume.json
   permissions_boundary = var.permissions_boundary_arn
   tags                 = merge(var.tags, each.value.tags)
+
+  lifecycle {
+    precondition {
+      condition     = length("${var.name_prefix}${each.key}${local.limits.role_suffix}") <= local.limits.role_name_maximum
+      error_message = "The role name \"${var.name_prefix}${each.key}${local.limits.role_suffix}\" is longer than IAM's ${local.limits.role_name_maximum} characters: shorten the function's name (fnreg validate reports it with the file)."
+    }
+  }
 }
 
 resource "aws_iam_role_policy_attachment" "basic" {
@@ -82,12 +96,9 @@ resource "aws_iam_role_policy" "dead_letter" {
 }
 
 resource "aws_iam_role_policy" "additional" {
-  for_each = { for name, s in local.statements : name => s if length(s) > 0 }
+  for_each = local.policies
 
-  name = "additional-policies"
-  role = aws_iam_role.this[each.key].id
-  policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = each.value
-  })
+  name   = "additional-policies"
+  role   = aws_iam_role.this[each.key].id
+  policy = each.value
 }

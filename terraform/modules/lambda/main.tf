@@ -30,6 +30,13 @@ resource "aws_lambda_function" "this" {
   kms_key_arn   = var.kms_key_arn
   tags          = merge(var.tags, each.value.tags)
 
+  lifecycle {
+    precondition {
+      condition     = length("${var.name_prefix}${each.key}") <= local.limits.function_name_maximum && can(regex("^[a-zA-Z0-9_-]+$", "${var.name_prefix}${each.key}"))
+      error_message = "The function name \"${var.name_prefix}${each.key}\" is not a Lambda function name (at most ${local.limits.function_name_maximum} letters, digits, '-' and '_'): shorten the function's name (fnreg validate reports it with the file)."
+    }
+  }
+
   dynamic "environment" {
     for_each = length(each.value.environment_variables) > 0 ? [each.value.environment_variables] : []
     content {
@@ -61,4 +68,5 @@ resource "aws_lambda_function" "this" {
 }
 
 # `max_receive_count` of the seed's dead_letter_config and `assign_public_ip` of vpc_config have no
-# argument on aws_lambda_function: they are recorded as tags so they stay visible and reviewable.
+# argument on aws_lambda_function (a function in a VPC never has a public IP; redrive counts belong to
+# the queue): they stay in the registry (`fnreg show`) and are not deployed.

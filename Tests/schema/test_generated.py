@@ -1,0 +1,22 @@
+"""Every check of Lambda's limits comes from one table (schemas/lambda-limits.json): fnreg's Swift
+limits, the JSON Schemas and the Terraform modules' `functions` declarations are generated from it and
+must be up to date."""
+import pathlib
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def test_generated_files_are_up_to_date():
+    r = subprocess.run([sys.executable, str(ROOT / "scripts" / "generate-from-limits.py"), "--check"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+
+
+def test_every_module_declares_the_same_functions_type():
+    texts = [(ROOT / "terraform" / "modules" / m / "functions.tf").read_text() for m in ("environment", "lambda", "iam", "api_gateway")]
+    types = [t[t.index("type = map(object({"):t.index("}))") + 3] for t in texts]
+    assert len(set(types)) == 1
+    for m in ("environment", "lambda", "iam", "api_gateway"):
+        variables = (ROOT / "terraform" / "modules" / m / "variables.tf").read_text()
+        assert 'variable "functions"' not in variables, f"{m} declares functions by hand"
