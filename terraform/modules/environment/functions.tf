@@ -2,7 +2,7 @@
 # the functions fnreg exports (the same type in every module) and this module's checks of them.
 # Do not edit by hand.
 variable "functions" {
-  description = "Effective configurations by function name, as `fnreg export terraform` writes them (additional_policies as JSON text)."
+  description = "Effective configurations by function name, as `fnreg export terraform` writes them (additional_policies apart)."
   type = map(object({
     name                  = string
     description           = string
@@ -12,10 +12,9 @@ variable "functions" {
     memory_size           = optional(number, 128)
     layers                = optional(list(string), [])
     environment_variables = optional(map(string), {})
-    # JSON text of the IAM statements (IAM lets Action and Resource be a string or a list and
-    # statements differ in shape, which one Terraform type cannot hold): the environment's root
-    # encodes the exported list with jsonencode.
-    additional_policies = optional(string, "[]")
+    # additional_policies is not part of this type: IAM lets Action and Resource be a string or a
+    # list and statements differ in shape, which one Terraform type cannot hold. The environment's
+    # root passes each function's statements as JSON text in the `additional_policies` input.
     api = optional(object({
       path                = string
       methods             = list(string)
@@ -61,5 +60,16 @@ variable "log_retention_days" {
   validation {
     condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
     error_message = "log_retention_days must be one of CloudWatch's retention periods: 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "additional_policies" {
+  description = "Each function's additional_policies as JSON text (jsonencode of the exported list), by function name; absent: none."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for doc in values(var.additional_policies) : can(length(jsondecode(doc))) && startswith(trimspace(doc), "[")])
+    error_message = "Each additional_policies value must be the JSON text of a list of IAM statements."
   }
 }

@@ -15,9 +15,10 @@ locals {
 module "iam" {
   source = "../iam"
 
-  functions   = var.functions
-  name_prefix = local.name_prefix
-  tags        = local.tags
+  functions           = var.functions
+  additional_policies = var.additional_policies
+  name_prefix         = local.name_prefix
+  tags                = local.tags
 }
 
 module "lambda" {

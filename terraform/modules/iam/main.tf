@@ -17,11 +17,11 @@ locals {
   # of any shape (with or without Sid or Condition, Action a string or a list, NotAction,
   # NotResource) stay JSON text until the policy is written.
   policies = {
-    for name, f in var.functions : name => jsonencode({
+    for name, text in var.additional_policies : name => jsonencode({
       Version = "2012-10-17"
       Statement = [
         for text in sort([
-          for s in jsondecode(f.additional_policies) : jsonencode({
+          for s in jsondecode(text) : jsonencode({
             for k, v in {
               Sid         = try(s.Sid, null)
               Effect      = s.Effect
@@ -34,7 +34,7 @@ locals {
           })
         ]) : jsondecode(text)
       ]
-    }) if length(jsondecode(f.additional_policies)) > 0
+    }) if contains(keys(var.functions), name) && length(jsondecode(text)) > 0
   }
   dlq_actions = {
     for name, f in var.functions : name => (

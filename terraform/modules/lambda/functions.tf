@@ -2,7 +2,7 @@
 # the functions fnreg exports (the same type in every module) and this module's checks of them.
 # Do not edit by hand.
 variable "functions" {
-  description = "Effective configurations by function name, as `fnreg export terraform` writes them (additional_policies as JSON text)."
+  description = "Effective configurations by function name, as `fnreg export terraform` writes them (additional_policies apart)."
   type = map(object({
     name                  = string
     description           = string
@@ -12,10 +12,9 @@ variable "functions" {
     memory_size           = optional(number, 128)
     layers                = optional(list(string), [])
     environment_variables = optional(map(string), {})
-    # JSON text of the IAM statements (IAM lets Action and Resource be a string or a list and
-    # statements differ in shape, which one Terraform type cannot hold): the environment's root
-    # encodes the exported list with jsonencode.
-    additional_policies = optional(string, "[]")
+    # additional_policies is not part of this type: IAM lets Action and Resource be a string or a
+    # list and statements differ in shape, which one Terraform type cannot hold. The environment's
+    # root passes each function's statements as JSON text in the `additional_policies` input.
     api = optional(object({
       path                = string
       methods             = list(string)

@@ -30,17 +30,17 @@ variables {
   function_arns          = { open = "arn:aws:lambda:us-east-1:123456789012:function:test-open", auth = "arn:aws:lambda:us-east-1:123456789012:function:test-auth" }
   functions = {
     open = { name = "open", description = "d", runtime = "python3.13", handler = "a.b", code_hash = "sha256:0000000000000000000000000000000000000000000000000000000000000000",
-      api = { path = "/items", methods = ["GET"], cors = { allowed_origins = ["https://a.example.com"], allowed_methods = ["GET"], max_age = 60 } } }
+    api = { path = "/items", methods = ["GET"], cors = { allowed_origins = ["https://a.example.com"], allowed_methods = ["GET"], max_age = 60 } } }
     pool = { name = "pool", description = "d", runtime = "python3.13", handler = "a.b", code_hash = "sha256:0000000000000000000000000000000000000000000000000000000000000000",
-      api = { path = "/items", methods = ["POST"], authorizer = "cognito", cors = { allowed_origins = ["https://b.example.com"], allowed_methods = ["POST"], allow_credentials = true, max_age = 600 } } }
+    api = { path = "/items", methods = ["POST"], authorizer = "cognito", cors = { allowed_origins = ["https://b.example.com"], allowed_methods = ["POST"], allow_credentials = true, max_age = 600 } } }
     own = { name = "own", description = "d", runtime = "python3.13", handler = "a.b", code_hash = "sha256:0000000000000000000000000000000000000000000000000000000000000000",
-      api = { path = "/own", methods = ["GET"], authorizer = "cognito", authorizer_arn = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Own" } }
+    api = { path = "/own", methods = ["GET"], authorizer = "cognito", authorizer_arn = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Own" } }
     iam = { name = "iam", description = "d", runtime = "python3.13", handler = "a.b", code_hash = "sha256:0000000000000000000000000000000000000000000000000000000000000000",
-      api = { path = "/iam", methods = ["ANY"], authorizer = "iam" } }
+    api = { path = "/iam", methods = ["ANY"], authorizer = "iam" } }
     fn = { name = "fn", description = "d", runtime = "python3.13", handler = "a.b", code_hash = "sha256:0000000000000000000000000000000000000000000000000000000000000000",
-      api = { path = "/fn/{id}", methods = ["GET"], authorizer = "lambda", authorizer_function = "auth" } }
+    api = { path = "/fn/{id}", methods = ["GET"], authorizer = "lambda", authorizer_function = "auth" } }
     ext = { name = "ext", description = "d", runtime = "python3.13", handler = "a.b", code_hash = "sha256:0000000000000000000000000000000000000000000000000000000000000000",
-      api = { path = "/ext", methods = ["GET"], authorizer = "lambda", authorizer_arn = "arn:aws:lambda:us-east-1:123456789012:function:shared" } }
+    api = { path = "/ext", methods = ["GET"], authorizer = "lambda", authorizer_arn = "arn:aws:lambda:us-east-1:123456789012:function:shared" } }
     auth = { name = "auth", description = "d", runtime = "python3.13", handler = "a.b", code_hash = "sha256:0000000000000000000000000000000000000000000000000000000000000000" }
   }
 }

@@ -12,16 +12,16 @@ mock_provider "aws" {
 variables {
   name_prefix = "prod-"
   functions = {
-    mixed = {
-      name = "mixed", description = "d", runtime = "python3.13", handler = "a.b", code_hash = "sha256:0000000000000000000000000000000000000000000000000000000000000000",
-      additional_policies = jsonencode([
-        { Effect = "Allow", Action = "s3:GetObject", Resource = "arn:aws:s3:::b/*" },
-        { Sid = "Write", Effect = "Allow", Action = ["dynamodb:UpdateItem", "dynamodb:PutItem"], Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/t"],
-        Condition = { Bool = { "aws:SecureTransport" = "true" } } },
-        { Effect = "Deny", NotAction = "s3:*", NotResource = ["arn:aws:s3:::b", "arn:aws:s3:::b/*"] },
-      ])
-    }
-    none = { name = "none", description = "d", runtime = "python3.13", handler = "a.b", code_hash = "sha256:0000000000000000000000000000000000000000000000000000000000000000" }
+    mixed = { name = "mixed", description = "d", runtime = "python3.13", handler = "a.b", code_hash = "sha256:0000000000000000000000000000000000000000000000000000000000000000" }
+    none  = { name = "none", description = "d", runtime = "python3.13", handler = "a.b", code_hash = "sha256:0000000000000000000000000000000000000000000000000000000000000000" }
+  }
+  additional_policies = {
+    mixed = jsonencode([
+      { Effect = "Allow", Action = "s3:GetObject", Resource = "arn:aws:s3:::b/*" },
+      { Sid = "Write", Effect = "Allow", Action = ["dynamodb:UpdateItem", "dynamodb:PutItem"], Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/t"],
+      Condition = { Bool = { "aws:SecureTransport" = "true" } } },
+      { Effect = "Deny", NotAction = "s3:*", NotResource = ["arn:aws:s3:::b", "arn:aws:s3:::b/*"] },
+    ])
   }
 }
 
