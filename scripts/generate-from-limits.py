@@ -153,7 +153,7 @@ def schemas():
             "security_group_ids": {"type": "array", "minItems": 1, "maxItems": L["security_groups_maximum"], "items": {"type": "string", "pattern": "^sg-[0-9a-zA-Z]+$"}},
             "assign_public_ip": nullable({"type": "boolean"})}}),
         "dead_letter_config": nullable({"type": "object", "additionalProperties": False, "required": ["target_arn"], "properties": {
-            "target_arn": {"type": "string", "pattern": "^arn:aws[a-zA-Z-]*:(sqs|sns):[a-z0-9-]*:(\\d{12})?:.+$"},
+            "target_arn": {"type": "string", "pattern": "^arn:aws(-[a-z]+)*:(sqs|sns):[a-z0-9-]+:\\d{12}:.+$"},
             "max_receive_count": nullable({"type": "integer", "minimum": L["dead_letter_max_receive_count"]["minimum"],
                                            "maximum": L["dead_letter_max_receive_count"]["maximum"]})}}),
         "tracing_config": nullable({"type": "object", "additionalProperties": False, "required": ["mode"], "properties": {

@@ -535,7 +535,7 @@ struct Run {
         unknownFields(o, p, allowed: FunctionSchema.dlqFields, what: "dead_letter_config")
         if let t = o["target_arn"] {
             if let arn = expectString(t, p.appending("target_arn"), "dead_letter_config.target_arn"),
-               !(isArn(arn) && (arn.split(separator: ":", omittingEmptySubsequences: false).dropFirst(2).first.map { $0 == "sqs" || $0 == "sns" } ?? false)) {
+               !isDeadLetterTargetArn(arn) {
                 report("FN-DLQ-ARN", p.appending("target_arn"), "\(Redaction.quoted(arn)) is not an SQS queue or SNS topic ARN", fix: "use arn:aws:sqs:REGION:ACCOUNT:QUEUE")
             }
         } else {
@@ -671,13 +671,13 @@ func isEnvironmentKey(_ key: String) -> Bool {
     return u.dropFirst().allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "_") }
 }
 
-/// `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`; region and account may be empty (S3).
-func isArn(_ s: String) -> Bool {
+/// `arn:PARTITION:sqs|sns:REGION:ACCOUNT:NAME`: a queue or topic in an account and a region (the
+/// provider refuses an ARN without them at plan time).
+func isDeadLetterTargetArn(_ s: String) -> Bool {
     let parts = s.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-    guard parts.count == 6, parts[0] == "arn", parts[1].hasPrefix("aws"), !parts[2].isEmpty, !parts[5].isEmpty else { return false }
-    guard parts[2].utf8.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: "-") }) else { return false }
-    guard parts[4].isEmpty || parts[4] == "*" || (parts[4].count == 12 && parts[4].utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }) else { return false }
-    return true
+    guard parts.count == 6, parts[0] == "arn", isPartition(parts[1]), parts[2] == "sqs" || parts[2] == "sns" else { return false }
+    guard !parts[3].isEmpty, parts[3].utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "-") }) else { return false }
+    return parts[4].count == 12 && parts[4].allSatisfy(\.isNumber) && !parts[5].isEmpty
 }
 
 /// A bare Lambda function name: 1–64 letters, digits, '-' and '_'.
