@@ -86,12 +86,12 @@ struct FnregCommand: ParsableCommand {
                 fail("could not write the output: \(String(cString: strerror(failure))); it is incomplete.", code: "output", exit: 4)
             }
             Foundation.exit(error.rawValue)
-        } catch let error as SQLiteError {
-            switch error.code & 0xff {
-            case 8: fail("the database is read-only (\(error.message)); check the file's permissions and attributes, or use --db for a writable copy.", code: "read_only", exit: 3)
-            case 13: fail("the disk is full (\(error.message)); the transaction under way was not written; free space and retry.", code: "disk_full", exit: 3)
-            case 5, 6: fail("the database stayed locked by another fnreg past the busy timeout; retry when it has finished.", code: "database_busy", exit: 3)
-            default: fail("the database failed: \(error.message); the transaction under way was not written.", code: "database", exit: 3)
+        } catch let error as any StorageFailure {
+            switch error.kind {
+            case .readOnly: fail("the database is read-only (\(error.message)); check the file's permissions and attributes, or use --db for a writable copy.", code: "read_only", exit: 3)
+            case .full: fail("the disk is full (\(error.message)); the transaction under way was not written; free space and retry.", code: "disk_full", exit: 3)
+            case .busy: fail("the database stayed locked by another fnreg past the busy timeout; retry when it has finished.", code: "database_busy", exit: 3)
+            case .notADatabase, .corrupt, .other: fail("the database failed: \(error.message); the transaction under way was not written.", code: "database", exit: 3)
             }
         } catch {
             let code = exitCode(for: error)

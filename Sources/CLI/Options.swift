@@ -54,7 +54,7 @@ struct GlobalOptions: ParsableArguments {
     /// The registry for writing: creates the database at the default location when needed.
     func writableRegistry(_ workspace: Workspace) throws -> Registry {
         let (path, isDefault) = try databasePath(workspace)
-        return Registry(store: try Store(path: path, createDirectory: isDefault), workspace: workspace)
+        return try Registry.open(databasePath: path, mode: .write(createDirectory: isDefault), workspace: workspace)
     }
 }
 
@@ -83,7 +83,7 @@ func defaultActor() -> String {
     for name in ["GITHUB_ACTOR", "BUILD_USER_ID", "GITLAB_USER_LOGIN", "USER", "LOGNAME"] {
         if let value = env[name], !value.isEmpty { return value }
     }
-    if let name = GitRepository.userName() { return name }
+    if let name = Workspace.gitUserName() { return name }
     if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name { return String(cString: name) }
     return "uid \(getuid())"
 }
@@ -91,12 +91,12 @@ func defaultActor() -> String {
 /// Dynamic completion: names the registry of the current directory knows.
 enum Completions {
     static func environments() -> [String] {
-        guard let registry = try? GlobalOptions.parse([]).registry(), let head = try? registry.store.latestRevision() else { return [] }
+        guard let registry = try? GlobalOptions.parse([]).registry(), let head = try? registry.latestRevision() else { return [] }
         return (try? registry.environments(at: head.number)) ?? []
     }
 
     static func functions() -> [String] {
-        guard let registry = try? GlobalOptions.parse([]).registry(), let head = try? registry.store.latestRevision() else { return [] }
+        guard let registry = try? GlobalOptions.parse([]).registry(), let head = try? registry.latestRevision() else { return [] }
         return (try? registry.functionNames(at: head.number)) ?? []
     }
 

@@ -10,7 +10,7 @@ struct BranchRecordTests {
         try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a", extra: [("timeout", .number(Double(timeout)))]))
     }
 
-    func commits(_ store: Store) throws -> [String?] { try store.revisions(newestFirst: false).map(\.commit) }
+    func commits(_ store: SQLiteStore) throws -> [String?] { try store.revisions(newestFirst: false).map(\.commit) }
 
     /// main: M1, M2, M3. Each returns its commit.
     func linearHistory(_ repo: TestRepository) throws -> [String] {
@@ -35,28 +35,28 @@ struct BranchRecordTests {
         let before = try databaseDump(repo.databasePath)
         for request in [repo.request(), repo.request(commit: pr), repo.request(commit: "feature/x")] {
             do {
-                _ = try Importer(store: store).run(request)
+                _ = try Importer(storage: store).run(request)
                 Issue.record("a pull-request commit must be refused")
             } catch let e as RegistryError {
                 #expect(e.exitCode == 3 && e.description.contains("on branch feature/x, not on main"), "\(e)")
             }
         }
         // --history follows main whatever is checked out.
-        #expect(try Importer(store: store).run(repo.request(history: true)).noOp != nil)
+        #expect(try Importer(storage: store).run(repo.request(history: true)).noOp != nil)
         #expect(try databaseDump(repo.databasePath) == before, "the database is unchanged")
         #expect(try commits(store) == main)
         // Merged with --no-ff: the merge is recorded; the branch's commit is "merged by revision N".
         try repo.git(["checkout", "-q", "main"])
         try repo.git(["merge", "-q", "--no-ff", "-m", "merge pr", "feature/x"], environment: ["GIT_COMMITTER_DATE": "@1761000000 +0000", "GIT_AUTHOR_DATE": "@1761000000 +0000"])
-        let report = try Importer(store: store).run(repo.request())
+        let report = try Importer(storage: store).run(repo.request())
         #expect(report.imported.count == 1 && report.imported[0].number == 4)
         do {
-            _ = try Importer(store: store).run(repo.request(commit: pr))
+            _ = try Importer(storage: store).run(repo.request(commit: pr))
             Issue.record("a merged side commit is not on main's first-parent history")
         } catch let e as RegistryError {
             #expect(e.description.contains("merged into main by revision 4"), "\(e)")
         }
-        let registry = Registry(store: store, workspace: try Workspace.discover(from: repo.root))
+        let registry = Registry(storage: store, workspace: try Workspace.discover(from: repo.root))
         do {
             _ = try registry.resolve(String(pr.prefix(10)))
             Issue.record("an unrecorded commit is not a point")
@@ -88,7 +88,7 @@ struct BranchRecordTests {
         try config(repo, timeout: 50)
         let m5 = try repo.commit("50")
         #expect(try importer.run(repo.request(commit: m5)).imported.map(\.commit) == [m4, m5])
-        #expect(try Registry(store: store).resolve("time:" + ISOTime.format(repo.lastCommitTime - 1)).commit == m4,
+        #expect(try Registry(storage: store).resolve("time:" + ISOTime.format(repo.lastCommitTime - 1)).commit == m4,
                 "time:T never returns a state main never had")
     }
 
@@ -115,7 +115,7 @@ struct BranchRecordTests {
         try repo.git(["merge", "-q", "--ff-only", "feature"])
         let report = try importer.run(repo.request(history: true))
         #expect(report.imported.map(\.commit) == [merge], "only the commits that contain L")
-        let registry = Registry(store: store)
+        let registry = Registry(storage: store)
         #expect(try registry.functionNames(at: 3) == ["a", "b", "f"])
         for n in 1...3 {
             #expect(try registry.functionNames(at: n).contains("b") == (n >= 2), "no revision where b, which main always had since, is removed")
@@ -135,35 +135,35 @@ struct BranchRecordTests {
         let before = try databaseDump(repo.databasePath)
         for request in [repo.request(history: true), repo.request(), repo.request(commit: amended)] {
             do {
-                _ = try Importer(store: store).run(request)
+                _ = try Importer(storage: store).run(request)
                 Issue.record("a rewrite must be refused")
             } catch let e as RegistryError {
                 #expect(e.exitCode == 3 && e.description.contains("rewritten") && e.description.contains(String(main[1].prefix(12))), "names L, tip and merge base: \(e)")
             }
         }
         #expect(try databaseDump(repo.databasePath) == before)
-        let accepted = try Importer(store: store).run(repo.request(history: true, acceptRewrite: true))
+        let accepted = try Importer(storage: store).run(repo.request(history: true, acceptRewrite: true))
         #expect(accepted.imported.map(\.commit) == [amended])
         #expect(accepted.imported.first?.rewriteOf == 3 && accepted.imported.first?.number == 4)
         #expect(try store.revision(3)?.commit == main[2], "earlier revisions stay as they were")
-        let log = try Registry(store: store).log()
+        let log = try Registry(storage: store).log()
         #expect(log.first?.json["rewrite_of"] == 3)
         // A reset backwards: the tip is an ancestor of L. Refused, then recorded as a new revision.
         try repo.git(["reset", "-q", "--hard", main[0]])
         do {
-            _ = try Importer(store: store).run(repo.request(history: true))
+            _ = try Importer(storage: store).run(repo.request(history: true))
             Issue.record("a reset backwards is a rewrite")
         } catch let e as RegistryError { #expect(e.description.contains("rewritten"), "\(e)") }
-        let reset = try Importer(store: store).run(repo.request(history: true, acceptRewrite: true))
+        let reset = try Importer(storage: store).run(repo.request(history: true, acceptRewrite: true))
         #expect(reset.imported.map(\.commit) == [main[0]] && reset.imported.first?.rewriteOf == 4 && reset.imported.first?.number == 5)
-        let registry = Registry(store: store)
+        let registry = Registry(storage: store)
         #expect(try registry.snapshot(environment: "prod", at: nil).value(of: "a")?["timeout"] == 10, "HEAD is what main says now")
         #expect(try registry.resolve("commit:\(main[0].prefix(8))").number == 5, "a commit recorded twice names its newest revision")
         // Moving on from there is forward again.
         try config(repo, timeout: 11)
         let next = try repo.commit("11")
-        #expect(try Importer(store: store).run(repo.request()).imported.map(\.commit) == [next])
-        #expect(try store.doctor().isEmpty)
+        #expect(try Importer(storage: store).run(repo.request()).imported.map(\.commit) == [next])
+        #expect(try store.verify().isEmpty)
     }
 
     @Test func anotherRepositoryBranchOrKindIsRefused() throws {
@@ -207,12 +207,12 @@ struct BranchRecordTests {
         fromClone.path = clone
         #expect(try importer.run(fromClone).noOp != nil)
         // And a directory registry refuses a git source.
-        let dirStore = try Store(path: plain + ".sqlite3")
+        let dirStore = try SQLiteStore(path: plain + ".sqlite3")
         defer { try? FileManager.default.removeItem(atPath: plain + ".sqlite3") }
         try FileManager.default.createDirectory(atPath: plain + "/terraform/environments/dev", withIntermediateDirectories: true)
         try "{}".write(toFile: plain + "/terraform/environments/dev/environment.json", atomically: true, encoding: .utf8)
-        _ = try Importer(store: dirStore).run(ImportRequest(path: plain))
-        #expect(throws: RegistryError.self) { try Importer(store: dirStore).run(repo.request(history: true)) }
+        _ = try Importer(storage: dirStore).run(ImportRequest(path: plain))
+        #expect(throws: RegistryError.self) { try Importer(storage: dirStore).run(repo.request(history: true)) }
     }
 
     @Test func previewsNeverWrite() throws {
@@ -223,7 +223,7 @@ struct BranchRecordTests {
         _ = try importer.run(repo.request(history: true))
         try config(repo, timeout: 77)
         let before = try databaseDump(repo.databasePath)
-        let registry = Registry(store: try Store(path: repo.databasePath, readOnly: true), workspace: try Workspace.discover(from: repo.root))
+        let registry = Registry(storage: try SQLiteStore(path: repo.databasePath, readOnly: true), workspace: try Workspace.discover(from: repo.root))
         let diff = SnapshotDiff(left: try registry.snapshot(environment: "prod", at: nil), right: try registry.snapshot(environment: "prod", at: "worktree"))
         #expect(diff.changes.map(\.function) == ["a"] && diff.changes[0].operations.map(\.path.description) == ["/timeout"])
         #expect(try registry.snapshot(environment: "prod", at: "worktree").revision.isPreview)
@@ -254,10 +254,10 @@ struct BranchRecordTests {
         for mode in ["history", "commit", "worktree"] {
             let path = repo.root + "-\(mode).sqlite3"
             defer { try? FileManager.default.removeItem(atPath: path) }
-            let fresh = try Store(path: path)
-            _ = try Importer(store: fresh).run(repo.request(commit: c1))
+            let fresh = try SQLiteStore(path: path)
+            _ = try Importer(storage: fresh).run(repo.request(commit: c1))
             let request = mode == "history" ? repo.request(history: true) : mode == "commit" ? repo.request(commit: c2) : repo.request()
-            #expect(refuses { try Importer(store: fresh).run(request) }, "\(mode)")
+            #expect(refuses { try Importer(storage: fresh).run(request) }, "\(mode)")
             #expect(try fresh.revisions().count == 1)
         }
     }
@@ -286,8 +286,8 @@ struct BranchRecordTests {
         for order in 0..<3 {
             let path = repo.root + "-order\(order).sqlite3"
             defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
-            let store = try Store(path: path)
-            for commit in commits.shuffled(using: &rng) { _ = try Importer(store: store).run(repo.request(commit: commit)) }
+            let store = try SQLiteStore(path: path)
+            for commit in commits.shuffled(using: &rng) { _ = try Importer(storage: store).run(repo.request(commit: commit)) }
             #expect(try databaseDump(path) == reference, "order \(order)")
         }
     }
@@ -324,7 +324,7 @@ struct PackageTests {
         try repo.commit("a file added below the linked directory")
         let (store, importer) = try repo.importer()
         _ = try importer.run(repo.request(history: true))
-        let registry = Registry(store: store, workspace: try Workspace.discover(from: repo.root))
+        let registry = Registry(storage: store, workspace: try Workspace.discover(from: repo.root))
         let hashes = try (1...3).map { try codeHash(registry, "a", at: "rev:\($0)") }
         #expect(Set(hashes).count == 3, "each change reached through a link changes a's code_hash")
         #expect(try Set((1...3).map { try codeHash(registry, "b", at: "rev:\($0)") }).count == 1, "and only a's")
@@ -333,10 +333,10 @@ struct PackageTests {
         let diff = SnapshotDiff(left: try registry.snapshot(environment: "dev", at: "rev:1"), right: try registry.snapshot(environment: "dev", at: "rev:2"))
         #expect(diff.changes.map(\.function) == ["a"] && diff.changes[0].operations.map(\.path.description) == ["/code_hash"])
         // One commit at a time, and the work tree, agree with the history import.
-        let single = try Store(path: repo.root + "-single.sqlite3")
+        let single = try SQLiteStore(path: repo.root + "-single.sqlite3")
         defer { try? FileManager.default.removeItem(atPath: repo.root + "-single.sqlite3") }
-        for n in ["HEAD~2", "HEAD~1", "HEAD"] { _ = try Importer(store: single).run(repo.request(commit: n)) }
-        #expect(try (1...3).map { try codeHash(Registry(store: single), "a", at: "rev:\($0)") } == hashes)
+        for n in ["HEAD~2", "HEAD~1", "HEAD"] { _ = try Importer(storage: single).run(repo.request(commit: n)) }
+        #expect(try (1...3).map { try codeHash(Registry(storage: single), "a", at: "rev:\($0)") } == hashes)
         #expect(try codeHash(registry, "a", at: "worktree") == hashes[2])
         // A plain copy of the directory (links kept) gives the same hash.
         let copy = repo.root + "-copy"
@@ -344,12 +344,12 @@ struct PackageTests {
         try repo.git(["archive", "--format=tar", "-o", repo.root + "-copy.tar", "HEAD"])
         try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
         try EndToEndShell.run("tar -xf \(repo.root)-copy.tar -C \(copy) && rm \(repo.root)-copy.tar")
-        let plain = try Store(path: copy + ".sqlite3")
+        let plain = try SQLiteStore(path: copy + ".sqlite3")
         defer { try? FileManager.default.removeItem(atPath: copy + ".sqlite3") }
         var request = ImportRequest(path: copy)
         request.today = "2026-01-01"
-        _ = try Importer(store: plain).run(request)
-        #expect(try codeHash(Registry(store: plain), "a") == hashes[2])
+        _ = try Importer(storage: plain).run(request)
+        #expect(try codeHash(Registry(storage: plain), "a") == hashes[2])
         // fnreg package: the zip holds the shared file's bytes, and its hash is the exported one.
         let zip = repo.root + "-a.zip"
         defer { try? FileManager.default.removeItem(atPath: zip) }
@@ -433,7 +433,7 @@ struct PackageTests {
                                     (RepoPath(bytes: Array("x".utf8) + [0xE9] + Array(".txt".utf8)), Data("latin-1".utf8))])
         let (store, importer) = try repo.importer()
         _ = try importer.run(repo.request(history: true))
-        let registry = Registry(store: store, workspace: try Workspace.discover(from: repo.root))
+        let registry = Registry(storage: store, workspace: try Workspace.discover(from: repo.root))
         #expect(try codeHash(registry, "a") == expected, "git")
         #expect(try codeHash(registry, "a", at: "worktree") == expected, "the work tree")
         let zip = repo.root + "-names.zip"
@@ -468,7 +468,7 @@ struct PackageTests {
         try repo.commit("random")
         let (store, importer) = try repo.importer()
         _ = try importer.run(repo.request(history: true))
-        let recorded = try codeHash(Registry(store: store), "a")
+        let recorded = try codeHash(Registry(storage: store), "a")
         // The independent walk: FileManager follows links; realpath says whether we left the repository.
         let root = realPath(repo.root)!
         var files: [(RepoPath, Data)] = []

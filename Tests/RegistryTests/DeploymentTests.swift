@@ -22,7 +22,7 @@ struct DeploymentTests {
         try repo.commit("one")
         let (store, importer) = try repo.importer()
         _ = try importer.run(repo.request(history: true))
-        let registry = Registry(store: store)
+        let registry = Registry(storage: store)
         let t0: Int64 = 1_770_000_000
         func status() throws -> EnvironmentStatus { try #require(try registry.status(environment: "prod").first) }
         #expect(try status().deployment == nil && status().isPending, "never deployed: everything is pending")
@@ -37,7 +37,7 @@ struct DeploymentTests {
         let applied = try export(registry, "prod", at: nil, into: out)
         try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a", extra: [("timeout", 20)]))
         try repo.commit("timeout 20")
-        _ = try Importer(store: store).run(repo.request(history: true))
+        _ = try Importer(storage: store).run(repo.request(history: true))
         let d1 = try registry.deploy(environment: "prod", file: applied, point: nil, expectHash: nil, by: "ci", note: nil, at: t0)
         #expect(d1.recorded && d1.deployment.number == 1 && d1.deployment.revision == 1, "revision 1 was applied, not HEAD (2)")
         #expect(try status().isPending, "HEAD is imported, not deployed")
@@ -58,7 +58,7 @@ struct DeploymentTests {
         #expect(d2.recorded && d2.deployment.revision == 2)
         try repo.write("lambda_functions/a/function.json", json: TestRepository.function("a", extra: [("timeout", 30)]))
         try repo.commit("timeout 30")
-        _ = try Importer(store: store).run(repo.request(history: true))
+        _ = try Importer(storage: store).run(repo.request(history: true))
         let d3 = try registry.deploy(environment: "prod", file: try export(registry, "prod", at: "HEAD", into: out), point: nil, expectHash: nil,
                                      by: "ci", note: nil, at: t0 + 200)
         #expect(d3.deployment.number == 3 && d3.deployment.revision == 3)

@@ -63,7 +63,7 @@ struct ImportTests {
         let (store, importer) = try repo.importer()
         let report = try importer.run(repo.request(history: true))
         #expect(report.imported.count == commits.count)
-        let registry = Registry(store: store)
+        let registry = Registry(storage: store)
         for (index, commit) in commits.enumerated() {
             let revision = try registry.resolve("rev:\(index + 1)")
             #expect(revision.commit == commit, "revision N is the Nth first-parent commit")
@@ -86,24 +86,24 @@ struct ImportTests {
         // Importing the commits one by one (`import --commit`, each after the previous one: unchanged
         // blobs and code directories come from the blob cache) stores the same states.
         let onePath = repo.root + "/one-by-one.sqlite3"
-        let oneByOne = try Store(path: onePath)
+        let oneByOne = try SQLiteStore(path: onePath)
         for commit in commits {
             var request = repo.request(commit: commit)
             request.path = repo.root
-            _ = try Importer(store: oneByOne).run(request)
+            _ = try Importer(storage: oneByOne).run(request)
         }
         for n in 1...commits.count { #expect(try oneByOne.stateHashes(at: n) == store.stateHashes(at: n), "revision \(n) imported alone") }
         // And in shuffled order (CI jobs finishing as they please): the same record as --history.
         for order in 0..<2 {
             let path = repo.root + "/shuffled-\(order).sqlite3"
-            let shuffled = try Store(path: path)
-            for commit in commits.shuffled(using: &rng) { _ = try Importer(store: shuffled).run(repo.request(commit: commit)) }
+            let shuffled = try SQLiteStore(path: path)
+            for commit in commits.shuffled(using: &rng) { _ = try Importer(storage: shuffled).run(repo.request(commit: commit)) }
             #expect(try databaseDump(path) == databaseDump(repo.databasePath), "seed \(seed), order \(order)")
         }
         #expect(try oneByOne.db.queryOne("SELECT count(*) FROM blob_documents", []) { $0.int(0) }! > 0)
         // Re-running adds nothing.
         let before = try databaseDump(repo.databasePath)
-        let again = try Importer(store: store).run(repo.request(history: true))
+        let again = try Importer(storage: store).run(repo.request(history: true))
         #expect(again.imported.isEmpty && again.noOp != nil)
         #expect(try databaseDump(repo.databasePath) == before)
     }
@@ -130,7 +130,7 @@ struct ImportTests {
         let (store, importer) = try repo.importer()
         let report = try importer.run(repo.request(history: true))
         #expect(report.imported.count == 3, "one, main: dev memory, the merge: first-parent commits only")
-        let registry = Registry(store: store)
+        let registry = Registry(storage: store)
         #expect(try registry.resolve("rev:3").commit == merge)
         let before = try registry.snapshot(environment: "dev", at: "2")
         let after = try registry.snapshot(environment: "dev", at: "3")
@@ -158,15 +158,15 @@ struct ImportTests {
         // Reference: a clean history import.
         let (clean, cleanImporter) = try repo.importer()
         _ = try cleanImporter.run(repo.request(history: true))
-        let reference = Registry(store: clean)
+        let reference = Registry(storage: clean)
         // Resumed: the first commit alone, then the rest with --history.
         let resumedPath = repo.root + "/resumed.sqlite3"
-        let resumed = try Store(path: resumedPath)
+        let resumed = try SQLiteStore(path: resumedPath)
         var one = repo.request(commit: c1)
         one.path = repo.root
-        _ = try Importer(store: resumed).run(one)
-        _ = try Importer(store: resumed).run(repo.request(history: true))
-        let registry = Registry(store: resumed)
+        _ = try Importer(storage: resumed).run(one)
+        _ = try Importer(storage: resumed).run(repo.request(history: true))
+        let registry = Registry(storage: resumed)
         for n in 1...3 {
             let a = try reference.snapshot(environment: "dev", at: "\(n)"), b = try registry.snapshot(environment: "dev", at: "\(n)")
             #expect(a.hash == b.hash, "revision \(n)")
@@ -198,10 +198,10 @@ struct ImportTests {
         }
         var second = repo.request(commit: two)
         second.path = repo.root
-        #expect(try Importer(store: store).run(second).imported.count == 1)
-        #expect(try Registry(store: store).snapshot(environment: "dev", at: nil).value(of: "b")?["timeout"] == 20)
-        let fresh = try Store(path: repo.root + "/fresh.sqlite3")
-        #expect(throws: RegistryError.self) { try Importer(store: fresh).run(second) }
+        #expect(try Importer(storage: store).run(second).imported.count == 1)
+        #expect(try Registry(storage: store).snapshot(environment: "dev", at: nil).value(of: "b")?["timeout"] == 20)
+        let fresh = try SQLiteStore(path: repo.root + "/fresh.sqlite3")
+        #expect(throws: RegistryError.self) { try Importer(storage: fresh).run(second) }
     }
 
     /// A plain directory (not a git work tree) is recognised as unchanged by the digest of its files
@@ -218,9 +218,9 @@ struct ImportTests {
         try write("lambda_functions/a/index.py", "print('a')")
         try write("lambda_functions/a/notes.txt", "not committed")
         try write("terraform/environments/dev/environment.json", "{\"timeout\": 10}")
-        let store = try Store(path: root + ".sqlite3")
+        let store = try SQLiteStore(path: root + ".sqlite3")
         defer { try? FileManager.default.removeItem(atPath: root + ".sqlite3") }
-        let importer = Importer(store: store)
+        let importer = Importer(storage: store)
         var request = ImportRequest(path: root)
         request.today = "2026-01-01"
         let first = try importer.run(request)
@@ -243,7 +243,7 @@ struct ImportTests {
         try write("lambda_functions/a/index.py", "print('a')")
         #expect(try importer.run(request).imported.count == 1)
         #expect(try store.revisions().count == 3)
-        let code = try Registry(store: store).snapshot(environment: "dev", at: nil).functions["a"]?["code_hash"]
+        let code = try Registry(storage: store).snapshot(environment: "dev", at: nil).functions["a"]?["code_hash"]
         #expect(code == .string(CodeHash.of([("index.py", Data("print('a')".utf8)), ("notes.txt", Data("not committed".utf8))])))
     }
 
@@ -289,16 +289,16 @@ struct ImportTests {
         #expect(first.imported.first?.commit == c1, "a clean checkout records HEAD")
         #expect(try importer.run(repo.request()).noOp != nil)
         #expect(try importer.run(repo.request(commit: "HEAD")).noOp != nil)
-        let code = try Registry(store: store).snapshot(environment: "dev", at: nil).value(of: "a")?["code_hash"]
+        let code = try Registry(storage: store).snapshot(environment: "dev", at: nil).value(of: "a")?["code_hash"]
         // Ignored files and the environment's Terraform inputs are not part of the state.
         try repo.write("lambda_functions/a/__pycache__/index.cpython-313.pyc", "bytecode")
         try repo.write("terraform/environments/dev/functions.auto.tfvars.json", "{}")
         try repo.write("terraform/environments/qa/functions.auto.tfvars.json", "{}")
         #expect(try importer.run(repo.request()).noOp != nil, "still clean")
-        #expect(try Registry(store: store, workspace: Workspace.discover(from: repo.root)).snapshot(environment: "dev", at: "worktree")
+        #expect(try Registry(storage: store, workspace: Workspace.discover(from: repo.root)).snapshot(environment: "dev", at: "worktree")
             .value(of: "a")?["code_hash"] == code, "ignored files never count in the preview either")
         #expect(throws: RegistryError.self, "an export alone does not make an environment") {
-            try Registry(store: store, workspace: Workspace.discover(from: repo.root)).snapshot(environment: "qa", at: "worktree")
+            try Registry(storage: store, workspace: Workspace.discover(from: repo.root)).snapshot(environment: "qa", at: "worktree")
         }
         let before = try databaseDump(repo.databasePath)
         // A modified, an untracked and a deleted file each make it dirty; the message names them.
@@ -360,14 +360,14 @@ struct ImportTests {
         #expect(try databaseDump(repo.databasePath) == before)
         // History: the invalid commit stops the import with the commit named, keeping what came before.
         do {
-            _ = try Importer(store: try repo.store()).run(repo.request(history: true))
+            _ = try Importer(storage: try repo.store()).run(repo.request(history: true))
             Issue.record("expected the history import to stop")
         } catch let error as HistoryError {
             #expect(error.diagnostics.errors.contains { $0.rule == rule })
         }
         #expect(try databaseDump(repo.databasePath) == before)
         // --skip-invalid records it as skipped and goes on.
-        let skipped = try Importer(store: try repo.store()).run(repo.request(history: true, skipInvalid: true))
+        let skipped = try Importer(storage: try repo.store()).run(repo.request(history: true, skipInvalid: true))
         #expect(skipped.skipped.count == 1)
     }
 
@@ -379,7 +379,7 @@ struct ImportTests {
         try repo.commit("one")
         let (store, importer) = try repo.importer()
         _ = try importer.run(repo.request(history: true))
-        let registry = Registry(store: store)
+        let registry = Registry(storage: store)
         #expect(throws: RegistryError.self) { try registry.resolve("rev:9") }
         #expect(throws: RegistryError.self) { try registry.resolve("HEAD~1") }
         #expect(throws: RegistryError.self) { try registry.resolve("commit:ffff") }
@@ -401,12 +401,12 @@ struct ImportTests {
     @Test func migrationsRefuseNewerDatabases() throws {
         let path = NSTemporaryDirectory() + "fnreg-mig-\(UUID().uuidString).sqlite3"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        _ = try Store(path: path)
+        _ = try SQLiteStore(path: path)
         let db = try Database(path: path)
         try db.execute("INSERT INTO schema_migrations VALUES ('9999_future', 'x', 0)")
-        #expect(throws: RegistryError.newerSchema("9999_future")) { _ = try Store(path: path) }
+        #expect(throws: RegistryError.newerSchema("9999_future")) { _ = try SQLiteStore(path: path) }
         try db.execute("DELETE FROM schema_migrations WHERE identifier = '9999_future'; UPDATE schema_migrations SET checksum = 'bad'")
-        #expect(throws: RegistryError.migrationChanged("0001_initial")) { _ = try Store(path: path) }
+        #expect(throws: RegistryError.migrationChanged("0001_initial")) { _ = try SQLiteStore(path: path) }
     }
 
     @Test func doctorNamesTamperedRows() throws {
@@ -418,11 +418,11 @@ struct ImportTests {
         try repo.commit("two")
         let (store, importer) = try repo.importer()
         _ = try importer.run(repo.request(history: true))
-        #expect(try store.doctor().isEmpty)
+        #expect(try store.verify().isEmpty)
         try store.db.execute("PRAGMA foreign_keys = OFF")
         try store.db.execute("UPDATE documents SET body = '{\"tampered\":true}' WHERE id = 1")
         try store.db.execute("UPDATE revisions SET number = 7 WHERE number = 2")
-        let problems = try store.doctor()
+        let problems = try store.verify()
         #expect(problems.contains { $0.hasPrefix("document 1") })
         #expect(problems.contains { $0.hasPrefix("revision 7") })
     }
@@ -448,7 +448,7 @@ struct QueryPlanTests {
     @Test func pointInTimeQueriesUseTheVersionsIndex() throws {
         let path = NSTemporaryDirectory() + "fnreg-plan-\(UUID().uuidString).sqlite3"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         for sql in [
             "SELECT d.body FROM keys k JOIN versions v ON v.key_id = k.id AND v.revision = (SELECT max(revision) FROM versions WHERE key_id = k.id AND revision <= 5) JOIN documents d ON d.id = v.document_id WHERE k.kind = 'base' AND k.environment = '' AND k.function = 'f'",
         ] {
@@ -459,7 +459,7 @@ struct QueryPlanTests {
         }
         // The snapshot's streams (the statement export, diff and query run): keys in index order, one
         // versions seek per key, no scan and no sort (a sort of the bodies spilled to a temporary file).
-        let plan = try store.db.query("EXPLAIN QUERY PLAN " + Registry.keyStreamSQL, [.integer(5), .text("base"), .text("")]) { $0.string(3) }
+        let plan = try store.db.query("EXPLAIN QUERY PLAN " + SQLiteStore.keyStreamSQL, [.integer(5), .text("base"), .text("")]) { $0.string(3) }
         #expect(plan.contains { $0.contains("SEARCH k USING COVERING INDEX sqlite_autoindex_keys_1 (kind=? AND environment=?)") }, "\(plan)")
         #expect(plan.contains { $0.contains("SEARCH versions USING PRIMARY KEY (key_id=? AND revision<?)") }, "\(plan)")
         #expect(!plan.contains { $0.contains("SCAN") || $0.contains("TEMP B-TREE") }, "\(plan)")

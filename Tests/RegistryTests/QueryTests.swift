@@ -23,7 +23,7 @@ struct QueryTests {
         try repo.commit("three")
         let (store, importer) = try repo.importer()
         _ = try importer.run(repo.request(history: true))
-        return (repo, Registry(store: store))
+        return (repo, Registry(storage: store))
     }
 
     @Test func queryRunsOneReadOnlySelect() throws {
@@ -54,7 +54,7 @@ struct QueryTests {
         limits.seconds = 0.5
         #expect(throws: RegistryError.self) { try SnapshotQuery.run("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c", snapshots: snapshots, limits: limits) }
         // The registry's revisions and deployments can be read.
-        let revisions = try SnapshotQuery.run("SELECT count(*) FROM revisions", snapshots: snapshots, revisions: try registry.store.revisions(), deployments: []) { _ in }
+        let revisions = try SnapshotQuery.run("SELECT count(*) FROM revisions", snapshots: snapshots, revisions: try registry.revisions(), deployments: []) { _ in }
         #expect(revisions.rows == 1)
     }
 

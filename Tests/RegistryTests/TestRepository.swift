@@ -74,11 +74,11 @@ final class TestRepository {
         return .object(o)
     }
 
-    func store() throws -> Store { try Store(path: databasePath, createDirectory: true) }
+    func store() throws -> SQLiteStore { try SQLiteStore(path: databasePath, createDirectory: true) }
 
-    func importer() throws -> (Store, Importer) {
+    func importer() throws -> (SQLiteStore, Importer) {
         let store = try store()
-        return (store, Importer(store: store))
+        return (store, Importer(storage: store))
     }
 
     func request(history: Bool = false, commit: String? = nil, skipInvalid: Bool = false, acceptRewrite: Bool = false) -> ImportRequest {

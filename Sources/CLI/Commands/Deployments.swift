@@ -25,7 +25,7 @@ struct Deploy: ParsableCommand {
     func run() throws {
         let workspace = try global.workspace()
         let (path, _) = try global.databasePath(workspace)
-        let registry = Registry(store: try Store(path: path, mustExist: true), workspace: workspace)
+        let registry = try Registry.open(databasePath: path, mode: .writeExisting, workspace: workspace)
         var file = from
         if file == nil && at == nil {
             let standard = (workspace.root as NSString).appendingPathComponent("terraform/environments/\(env)/\(TerraformExport.fileName)")
@@ -36,7 +36,7 @@ struct Deploy: ParsableCommand {
         if output.format == .json {
             guard case .object(var o) = d.json else { return }
             o["recorded"] = .bool(result.recorded)
-            o["commit"] = try registry.store.revision(d.revision)?.commit.map { .string($0) } ?? .null
+            o["commit"] = try registry.revision(d.revision)?.commit.map { JSONValue.string($0) } ?? .null
             Output.json(.object(o))
             return
         }
@@ -188,9 +188,9 @@ struct Doctor: ParsableCommand {
     func run() throws {
         let workspace = try global.workspace()
         let (path, _) = try global.databasePath(workspace)
-        let store = try Store(path: path, readOnly: true)
-        let problems = try Registry(store: store, workspace: workspace).doctor()
-        let binding = try store.binding()
+        let registry = try Registry.open(databasePath: path, workspace: workspace)
+        let problems = try registry.doctor()
+        let binding = try registry.binding()
         if output.format == .json {
             Output.json(["database": .string(path), "binding": binding?.json ?? .null, "ok": .bool(problems.isEmpty), "problems": .array(problems.map { JSONValue.string($0) })])
         } else {
@@ -213,8 +213,7 @@ struct Backup: ParsableCommand {
     func run() throws {
         let workspace = try global.workspace()
         let (path, _) = try global.databasePath(workspace)
-        let store = try Store(path: path, readOnly: true)
-        try store.backup(to: to)
+        try Registry.open(databasePath: path).backup(to: to)
         Output.line("Backed up \(path) to \(to).")
     }
 }

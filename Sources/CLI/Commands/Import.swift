@@ -64,7 +64,7 @@ struct Import: ParsableCommand {
         let registry = try global.writableRegistry(workspace)
         let report: ImportReport
         do {
-            report = try Importer(store: registry.store).run(request)
+            report = try registry.importChanges(request)
         } catch {
             if showProgress { Output.writeStandardError("\r\u{1B}[K") }
             throw error

@@ -38,7 +38,7 @@ struct Query: ParsableCommand {
         var limits = SnapshotQuery.Limits()
         limits.rows = limit == 0 ? nil : limit
         limits.seconds = timeout
-        let revisions = try registry.store.revisions(newestFirst: false)
+        let revisions = try registry.revisions(newestFirst: false)
         let deployments = try registry.deployments()
         func csv(_ s: String) -> String {
             s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s

@@ -33,7 +33,7 @@ struct Validate: ParsableCommand {
         if let workspace = try? Workspace.at(path) {
             let databasePath = db ?? ProcessInfo.processInfo.environment["FNREG_DB"] ?? (try? workspace.defaultDatabasePath())
             if let databasePath, FileManager.default.fileExists(atPath: databasePath),
-               let registry = try? Registry(databasePath: databasePath), let head = try? registry.store.latestRevision() {
+               let registry = try? Registry(databasePath: databasePath), let head = try? registry.latestRevision() {
                 existing = Set(try registry.functionNames(at: head.number))
             }
         }

@@ -43,7 +43,7 @@ extension Registry {
             expected = hash
             revision = Revision.preview(at: Int64(Date().timeIntervalSince1970))
         case .revision(let r):
-            let state = try store.state(at: r.number, environment: "", function: function)
+            let state = try storage.state(at: r.number, environment: "", function: function)
             guard let dir = state[StateKey(.path, function: function)].flatMap({ try? JSONParser.parse($0).stringValue }),
                   let hash = state[StateKey(.code, function: function)].flatMap({ try? JSONParser.parse($0).stringValue }) else {
                 throw RegistryError.unknownFunction(function, known: try functionNames(at: r.number))

@@ -5,42 +5,21 @@ import Foundation
 /// are content hashes, so an entry never goes stale; with it, importing one commit reads from git
 /// only the blobs that commit changed instead of every file of the tree.
 ///
-/// Lookups read the database; what was learned is written by `save()` inside the import's write
-/// transaction, and only for documents that transaction stored.
+/// Lookups read the registry; what was learned travels with the import's revision
+/// (`ImportedRevision.learnedBlobs`, `learnedListings`) and is stored in the same transaction, and
+/// only for documents that transaction stored.
 final class BlobCache {
-    private let db: Database
-    private var learnedDocuments: [(blob: String, hash: DocumentHash)] = []
-    private var learnedListings: [(listing: String, codeHash: String)] = []
+    private let reader: any RegistryReader
+    private(set) var learnedDocuments: [String: DocumentHash] = [:]
+    private(set) var learnedListings: [String: String] = [:]
 
-    init(store: Store) { db = store.db }
+    init(reader: any RegistryReader) { self.reader = reader }
 
-    /// The stored documents of those `blobs` an import has seen, by blob id (one query for all: a
-    /// statement per blob would pay SQLite's per-transaction locking thousands of times).
-    func documents(blobs: [String]) throws -> [String: Document] {
-        guard !blobs.isEmpty else { return [:] }
-        var out: [String: Document] = [:]
-        out.reserveCapacity(blobs.count)
-        for (blob, document) in try db.query("""
-            SELECT b.blob, d.hash, d.body FROM blob_documents b JOIN documents d ON d.id = b.document_id
-            WHERE b.blob IN (SELECT value FROM json_each(?1))
-            """, [.text(JSONWriter.canonical(.array(blobs.map { .string($0) })))], {
-                ($0.string(0), Document(hash: DocumentHash($0.bytes(1)), canonical: $0.string(2)))
-            }) {
-            out[blob] = document
-        }
-        return out
-    }
+    /// The stored documents of those `blobs` an import has seen, by blob id.
+    func documents(blobs: [String]) throws -> [String: Document] { try reader.documents(blobs: blobs) }
 
     /// The code_hash of each known listing digest.
-    func codeHashes(listings: [String]) throws -> [String: String] {
-        guard !listings.isEmpty else { return [:] }
-        var out: [String: String] = [:]
-        for (listing, hash) in try db.query("SELECT listing, code_hash FROM code_listings WHERE listing IN (SELECT value FROM json_each(?1))",
-                                            [.text(JSONWriter.canonical(.array(listings.map { .string($0) })))], { ($0.string(0), $0.string(1)) }) {
-            out[listing] = hash
-        }
-        return out
-    }
+    func codeHashes(listings: [String]) throws -> [String: String] { try reader.codeHashes(listings: listings) }
 
     /// The listing digest of a package: SHA-256 over `<path bytes> NUL <blob id> NUL` of its files
     /// (links resolved), in the (sorted) order given.
@@ -56,19 +35,11 @@ final class BlobCache {
         return hex(hasher.finalize())
     }
 
-    func learn(blob id: String, document: DocumentHash) { learnedDocuments.append((id, document)) }
-    func learn(listing: String, codeHash: String) { learnedListings.append((listing, codeHash)) }
+    func learn(blob id: String, document: DocumentHash) { learnedDocuments[id] = document }
+    func learn(listing: String, codeHash: String) { learnedListings[listing] = codeHash }
 
-    /// Records what was learned; call inside the transaction that stored the documents (a blob whose
-    /// document that transaction did not store, such as an invalid one, is simply not recorded).
-    func save() throws {
-        for (blob, hash) in learnedDocuments {
-            try db.run("INSERT OR IGNORE INTO blob_documents (blob, document_id) SELECT ?1, id FROM documents WHERE hash = ?2",
-                       [.text(blob), .blob(hash.bytes)])
-        }
-        for (listing, codeHash) in learnedListings {
-            try db.run("INSERT OR IGNORE INTO code_listings (listing, code_hash) VALUES (?1, ?2)", [.text(listing), .text(codeHash)])
-        }
+    /// Forgets what was learned (once a revision holding it is written).
+    func clearLearned() {
         learnedDocuments.removeAll(keepingCapacity: true)
         learnedListings.removeAll(keepingCapacity: true)
     }

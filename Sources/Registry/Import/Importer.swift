@@ -32,18 +32,19 @@ public struct ImportReport {
     public var binding: Binding?
 }
 
-/// Imports source states into the store. A git-bound registry only ever moves forward along its
+/// Imports source states into a registry. A git-bound registry only ever moves forward along its
 /// branch: the commits to record are planned from the branch's first-parent history, then each is
-/// built, validated and written in its own transaction, by one pipeline for every mode.
-public final class Importer {
-    let store: Store
+/// built, validated and committed (`RegistryWriter.commit`, one transaction each), by one pipeline
+/// for every mode.
+final class Importer {
+    let storage: any RegistryWriter
 
-    public init(store: Store) { self.store = store }
+    init(storage: any RegistryWriter) { self.storage = storage }
 
     /// Another import wrote between the plan and the write: plan again.
     private struct Replan: Error {}
 
-    public func run(_ request: ImportRequest) throws -> ImportReport {
+    func run(_ request: ImportRequest) throws -> ImportReport {
         let root = request.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -56,7 +57,7 @@ public final class Importer {
         }
         // Whatever was written is copied into the database file when the import ends (best effort:
         // readers may hold the log; the next write's checkpoint does it then).
-        defer { store.db.checkpointPassive() }
+        defer { storage.checkpointWhenIdle() }
         for attempt in 1...5 {
             do {
                 if let git = try GitRepository.open(containing: root) {
@@ -70,7 +71,7 @@ public final class Importer {
                 continue
             }
         }
-        throw RegistryError.databaseBusy(store.db.path)
+        throw RegistryError.databaseBusy(storage.location)
     }
 
     private func validator(_ request: ImportRequest) -> ConfigValidator {
@@ -80,9 +81,9 @@ public final class Importer {
     // MARK: - Git: the plan
 
     private func importGit(_ git: GitRepository, _ request: ImportRequest) throws -> ImportReport {
-        var binding = try store.binding()
-        let latestCommitted = try store.latestCommittedRevision()
-        let hasRevisions = try store.latestRevision() != nil
+        var binding = try storage.binding()
+        let latestCommitted = try storage.latestCommittedRevision()
+        let hasRevisions = try storage.latestRevision() != nil
         if binding?.kind == .directory || (binding == nil && latestCommitted == nil && hasRevisions) {
             let recorded = binding?.description ?? "a plain directory (its revisions name no commit)"
             throw RegistryError.refused("This registry records \(recorded); \(git.root) is a git work tree. Use a registry of its own for it (--db).")
@@ -151,7 +152,7 @@ public final class Importer {
 
         // 1. The target must be on the branch.
         let onBranch = try git.isOnFirstParentHistory(target, of: tip)
-        let recordedTarget = try store.revision(commit: target)
+        let recordedTarget = try storage.revision(commit: target)
         let mergedRecorded = try recordedTarget != nil && git.isAncestor(target, of: tip)
         if !onBranch && !mergedRecorded {
             throw RegistryError.refused("Commit \(target.prefix(12)) is not recorded: \(try explainOffBranch(target, branch: branch, tip: tip, git: git))."
@@ -208,14 +209,14 @@ public final class Importer {
     }
 
     private func bindIfNeeded(_ binding: Binding) throws {
-        if try store.binding() == nil { try store.db.transaction(.immediate) { try store.bind(binding) } }
+        if try storage.binding() == nil { try storage.bindIfUnbound(binding) }
     }
 
     /// Why a commit that is not on the branch's first-parent history is not recorded.
     func explainOffBranch(_ commit: String, branch: String, tip: String, git: GitRepository) throws -> String {
         if try git.isAncestor(commit, of: tip) {
             if let merge = try git.firstParentMerge(bringing: commit, into: tip) {
-                if let revision = try store.revision(commit: merge) {
+                if let revision = try storage.revision(commit: merge) {
                     return "it is not on \(branch)'s first-parent history; it was merged into \(branch) by revision \(revision.number) (commit \(merge.prefix(12)))"
                 }
                 return "it is not on \(branch)'s first-parent history; it was merged into \(branch) by commit \(merge.prefix(12)) (not imported yet: run fnreg import)"
@@ -233,9 +234,9 @@ public final class Importer {
     private func record(_ commits: [String], git: GitRepository, request: ImportRequest, binding: Binding, previous: String?,
                         rewriteOf: Int?, report: ImportReport) throws -> ImportReport {
         var report = report
-        let builder = StateBuilder(validator: validator(request), cache: BlobCache(store: store))
-        let written = try WrittenState(store: store)
-        builder.trust(written, validation: try store.latestRevision()?.validation)
+        let builder = StateBuilder(validator: validator(request), cache: BlobCache(reader: storage))
+        let written = try WrittenState(reader: storage)
+        builder.trust(written, validation: try storage.latestRevision()?.validation)
         // The first commit is read whole; the rest as one stream of first-parent changes.
         var stream: [GitRepository.StreamedCommit] = []
         if commits.count > 1 {
@@ -294,8 +295,8 @@ public final class Importer {
             // Say what was and was not written: the commits before the failure stay recorded.
             let recorded = (report.imported + report.skipped).map(\.number).sorted()
             let what: String
-            if let e = error as? SQLiteError {
-                what = e.code & 0xff == 13 ? "the disk is full" : e.code & 0xff == 8 ? "the database is read-only" : "the database failed (\(e.message))"
+            if let e = error as? any StorageFailure {
+                what = e.kind == .full ? "the disk is full" : e.kind == .readOnly ? "the database is read-only" : "the database failed (\(e.message))"
             } else {
                 what = "\(error)"
             }
@@ -313,8 +314,8 @@ public final class Importer {
         guard fm.fileExists(atPath: root + "/lambda_functions") || fm.fileExists(atPath: root + "/terraform/environments") else {
             throw RegistryError.notAConfigurationRepository(root)
         }
-        var binding = try store.binding()
-        let hasCommits = try store.latestCommittedRevision() != nil
+        var binding = try storage.binding()
+        let hasCommits = try storage.latestCommittedRevision() != nil
         if binding?.kind == .git || (binding == nil && hasCommits) {
             throw RegistryError.refused("This registry records \(binding?.description ?? "git commits"); \(root) is a plain directory, not a git work tree. Use a registry of its own for it (--db).")
         }
@@ -327,14 +328,14 @@ public final class Importer {
         let tree = try source.scan()
         let digest = tree.digest
         // The same files as the latest revision (by path, kind and blob id): the same state.
-        if let latest = try store.latestRevision(), try store.hasTreeDigest(digest, revision: latest.number) {
+        if let latest = try storage.latestRevision(), try storage.hasTreeDigest(digest, revision: latest.number) {
             report.noOp = "The directory equals revision \(latest.number); nothing to import."
             try bindIfNeeded(binding!)
             return report
         }
-        let builder = StateBuilder(validator: validator(request), cache: BlobCache(store: store))
-        let written = try WrittenState(store: store)
-        builder.trust(written, validation: try store.latestRevision()?.validation)
+        let builder = StateBuilder(validator: validator(request), cache: BlobCache(reader: storage))
+        let written = try WrittenState(reader: storage)
+        builder.trust(written, validation: try storage.latestRevision()?.validation)
         try builder.update(to: tree, source: source)
         let now = Int64(Date().timeIntervalSince1970)
         let diagnostics = builder.diagnostics(lifecycleDay: request.today ?? ISOTime.day(now), pending: builder.allPairs, existing: written.functions)
@@ -353,106 +354,46 @@ public final class Importer {
 
     // MARK: - Writing
 
-    struct Meta {
-        var commit: String?
-        var authorName: String?
-        var authorEmail: String?
-        var committedAt: Int64
-        var message: String
-        var source: String
-        var rewriteOf: Int? = nil
-        var validation: String? = nil
+    typealias Meta = ImportedRevision.Meta
 
-        init(commit: String?, authorName: String?, authorEmail: String?, committedAt: Int64, message: String, source: String,
-             rewriteOf: Int? = nil, validation: String? = nil) {
-            self.commit = commit
-            self.authorName = authorName
-            self.authorEmail = authorEmail
-            self.committedAt = committedAt
-            self.message = message
-            self.source = source
-            self.rewriteOf = rewriteOf
-            self.validation = validation
-        }
-
-        init(info: GitRepository.CommitInfo, source: String, rewriteOf: Int?, validation: String) {
-            self.init(commit: info.id, authorName: info.authorName, authorEmail: info.authorEmail, committedAt: info.committedAt,
-                      message: info.message, source: source, rewriteOf: rewriteOf, validation: validation)
-        }
-    }
-
-    /// Writes `entries` as the next revision in one immediate transaction (with the binding, the
-    /// first time); returns nil when another import already recorded this commit. `expected`: the
-    /// commit the latest revision must name for this commit to follow it (git); only `candidates`
-    /// can have changed since `written` (nil: any key). With `skipReason`, a skipped revision whose
-    /// state is the previous one's.
+    /// Commits `entries` as the next revision (with the binding, the first time); nil when another
+    /// import already recorded this commit, or (`onlyIfChanged`) the state is the latest. `expected`:
+    /// the commit the latest revision must name for this commit to follow it (git); only
+    /// `candidates` can have changed since `written` (nil: any key). With `skipReason`, a skipped
+    /// revision whose state is the previous one's.
     private func write(_ entries: [StateKey: Document], candidates: Set<StateKey>?, warnings: [Diagnostic], meta: Meta,
                        expected: String?, written: WrittenState, binding: Binding, cache: BlobCache? = nil, treeDigest: String? = nil,
                        onlyIfChanged: Bool = false, skipReason: String? = nil) throws -> Revision? {
+        var imported = ImportedRevision(meta: meta, entries: entries, candidates: candidates, basisRevision: written.revision,
+                                        basisHashes: written.hashes, basisDigest: written.digest, warnings: warnings, binding: binding,
+                                        expectedLatestCommit: expected)
+        imported.learnedBlobs = cache?.learnedDocuments ?? [:]
+        imported.learnedListings = cache?.learnedListings ?? [:]
+        imported.treeDigest = treeDigest
+        imported.onlyIfChanged = onlyIfChanged
+        imported.skipReason = skipReason
+        let outcome: CommitOutcome
         do {
-            return try store.db.transaction(.immediate) { () -> Revision? in
-                let latest = try store.latestRevision()
-                if let commit = meta.commit {
-                    // The branch moves forward only: this commit follows the latest recorded commit.
-                    let latestCommit = try store.latestCommittedRevision()?.commit
-                    if latestCommit == commit && meta.rewriteOf == nil { return nil }
-                    if latestCommit != expected { throw Replan() }
-                }
-                if let current = try store.binding() {
-                    guard current == binding || (current.kind == binding.kind && current.rootCommit == binding.rootCommit
-                                                 && current.branch == binding.branch && current.prefix == binding.prefix) else {
-                        throw RegistryError.refused("Another import bound this registry to \(current.description) meanwhile; nothing was written.")
-                    }
-                } else {
-                    try store.bind(binding)
-                }
-                // Another process may have written since `written` was read: then diff against all of it again.
-                var keys = candidates
-                if (latest?.number ?? 0) != written.revision {
-                    try written.reload(store: store)
-                    keys = nil
-                }
-                if let skipReason {
-                    let number = try store.insertRevision(commit: meta.commit, authorName: meta.authorName, authorEmail: meta.authorEmail,
-                                                          committedAt: meta.committedAt, message: meta.message, source: meta.source,
-                                                          skipped: true, skipReason: skipReason, rewriteOf: meta.rewriteOf,
-                                                          validation: latest?.validation, stateDigest: written.digest.hexString)
-                    written.revision = number
-                    return try store.revision(number)
-                }
-                let allKeys = keys ?? Set(entries.keys).union(written.hashes.keys)
-                var changes: [(StateKey, Document?)] = []
-                for key in allKeys where entries[key]?.hash != written.hashes[key] { changes.append((key, entries[key])) }
-                if onlyIfChanged && changes.isEmpty, let latest {
-                    // These files give the latest state: the next import of them can stop at the digest.
-                    if let treeDigest { try store.recordTreeDigest(treeDigest, revision: latest.number) }
-                    return nil
-                }
-                let warningsJSON = warnings.isEmpty ? nil : JSONWriter.canonical(.array(warnings.map(\.json)))
-                var digest = written.digest
-                for (key, document) in changes { digest.change(key, from: written.hashes[key], to: document?.hash) }
-                let number = try store.insertRevision(commit: meta.commit, authorName: meta.authorName, authorEmail: meta.authorEmail,
-                                                      committedAt: meta.committedAt, message: meta.message, source: meta.source,
-                                                      warnings: warningsJSON, rewriteOf: meta.rewriteOf, validation: meta.validation,
-                                                      stateDigest: digest.hexString)
-                for (key, document) in changes.sorted(by: { $0.0 < $1.0 }) {
-                    try store.insertVersion(key, revision: number, document: document)
-                }
-                try cache?.save()
-                if let treeDigest { try store.recordTreeDigest(treeDigest, revision: number) }
-                written.apply(changes, revision: number)
-                return try store.revision(number)
-            }
+            outcome = try storage.commit(imported)
         } catch {
-            store.resetCaches()
-            try? written.reload(store: store)
-            if let e = error as? SQLiteError, e.isBusy { throw RegistryError.databaseBusy(store.db.path) }
+            try? written.reload(reader: storage)
             throw error
+        }
+        switch outcome {
+        case .replan:
+            try written.reload(reader: storage)
+            throw Replan()
+        case .unchanged:
+            return nil
+        case .written(let revision, let changes, let rebased):
+            cache?.clearLearned()
+            if rebased { try written.reload(reader: storage) } else { written.apply(changes, revision: revision.number) }
+            return revision
         }
     }
 }
 
-/// What the store holds at its latest revision, kept in step with the importer's writes.
+/// What the registry holds at its latest revision, kept in step with the importer's writes.
 final class WrittenState {
     var revision = 0
     var hashes: [StateKey: DocumentHash] = [:]
@@ -460,12 +401,12 @@ final class WrittenState {
     /// The digest of `hashes` (what the next revision's digest starts from).
     var digest = StateDigest()
 
-    init(store: Store) throws { try reload(store: store) }
+    init(reader: any RegistryReader) throws { try reload(reader: reader) }
 
-    func reload(store: Store) throws {
-        guard let latest = try store.latestRevision() else { revision = 0; hashes = [:]; functions = []; digest = StateDigest(); return }
+    func reload(reader: any RegistryReader) throws {
+        guard let latest = try reader.latestRevision() else { revision = 0; hashes = [:]; functions = []; digest = StateDigest(); return }
         revision = latest.number
-        hashes = try store.stateHashes(at: latest.number)
+        hashes = try reader.stateHashes(at: latest.number)
         functions = Set(hashes.keys.filter { $0.kind == .base }.map(\.function))
         digest = StateDigest(hashes)
     }
@@ -512,5 +453,12 @@ public struct HistoryError: Error, CustomStringConvertible {
     public var description: String {
         "Commit \(commit.prefix(12)) (\"\(subject.prefix(60))\") is invalid and was not recorded (\(importedBefore) earlier commits were); fix it, or record it as skipped with fnreg import --history --skip-invalid:\n"
             + diagnostics.errors.map(\.description).joined(separator: "\n")
+    }
+}
+
+extension ImportedRevision.Meta {
+    init(info: GitRepository.CommitInfo, source: String, rewriteOf: Int?, validation: String) {
+        self.init(commit: info.id, authorName: info.authorName, authorEmail: info.authorEmail, committedAt: info.committedAt,
+                  message: info.message, source: source, rewriteOf: rewriteOf, validation: validation)
     }
 }

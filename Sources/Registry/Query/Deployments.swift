@@ -56,7 +56,6 @@ extension Registry {
         }
         var revision: Revision
         var snapshot: Snapshot
-        var kind = "deploy"
         var restores: Int?
         if let file {
             let applied = try AppliedSnapshot.read(file)
@@ -66,7 +65,7 @@ extension Registry {
             guard applied.functionsHash == applied.snapshotHash else {
                 throw RegistryError.refused("The functions in \(applied.path) hash to \(applied.functionsHash), not to the snapshot_hash it names (\(applied.snapshotHash)): the file was edited by hand. Write it again with `fnreg export terraform --env \(environment)` and apply that.")
             }
-            guard let recorded = try store.revision(applied.revision), recorded.commit == applied.commit else {
+            guard let recorded = try storage.revision(applied.revision), recorded.commit == applied.commit else {
                 throw RegistryError.refused("\(applied.path) names revision \(applied.revision)\(applied.commit.map { " (commit \($0.prefix(12)))" } ?? ""), which this registry does not hold; it was exported from another registry.")
             }
             revision = recorded
@@ -75,10 +74,9 @@ extension Registry {
                 throw RegistryError.refused("\(applied.path) names revision \(applied.revision) with snapshot \(applied.snapshotHash), but this registry's snapshot of \(environment) at revision \(applied.revision) is \(snapshot.hash); the file was not written by this registry's export.")
             }
             if let n = applied.restores {
-                guard let restored = try store.deployment(n), restored.environment == environment, restored.snapshotHash == applied.snapshotHash else {
+                guard let restored = try storage.deployment(n), restored.environment == environment, restored.snapshotHash == applied.snapshotHash else {
                     throw RegistryError.refused("\(applied.path) says it restores deployment \(n), which is not a deployment of \(environment) with this snapshot; write it again with `fnreg rollback --env \(environment)`.")
                 }
-                kind = "rollback"
                 restores = n
             }
             if let point {
@@ -95,9 +93,9 @@ extension Registry {
         if let expectHash, expectHash != snapshot.hash {
             throw RegistryError.refused("The snapshot to record is \(snapshot.hash) (revision \(revision.number)), not the expected \(expectHash); nothing was recorded.")
         }
-        let (deployment, created) = try store.insertDeployment(environment: environment, revision: revision.number, snapshotHash: snapshot.hash,
-                                                                deployedAt: time ?? Int64(Date().timeIntervalSince1970), by: by, note: note,
-                                                                kind: kind, restores: restores, unlessSameAsLatest: true)
+        let (deployment, created) = try storage.recordDeployment(NewDeployment(
+            environment: environment, revision: revision.number, snapshotHash: snapshot.hash,
+            deployedAt: time ?? Int64(Date().timeIntervalSince1970), deployedBy: by, note: note, restores: restores))
         return DeployResult(deployment: deployment, recorded: created)
     }
 
@@ -122,7 +120,7 @@ extension Registry {
             guard case .deployment(let n) = try Point.parse(point) else {
                 throw RegistryError.usage("--to takes deploy:N, not \"\(point)\".")
             }
-            guard let d = try store.deployment(n) else {
+            guard let d = try storage.deployment(n) else {
                 throw RegistryError.unknownPoint(point, reason: "no deployment \(n)", candidates: history.prefix(10).map { "deploy:\($0.number)" })
             }
             guard d.environment == environment else {
@@ -144,8 +142,8 @@ extension Registry {
             }
             target = d
         }
-        let currentSnapshot = try snapshot(environment: environment, revision: store.revision(current.revision)!)
-        let targetSnapshot = try snapshot(environment: environment, revision: store.revision(target.revision)!)
+        let currentSnapshot = try snapshot(environment: environment, revision: storage.revision(current.revision)!)
+        let targetSnapshot = try snapshot(environment: environment, revision: storage.revision(target.revision)!)
         return RollbackPlan(current: current, target: target, diff: SnapshotDiff(left: currentSnapshot, right: targetSnapshot), targetSnapshot: targetSnapshot)
     }
 }
@@ -179,13 +177,13 @@ extension Registry {
     /// Per environment (default: every environment at HEAD): the current deployment, HEAD, and what is
     /// imported but not deployed.
     public func status(environment: String? = nil) throws -> [EnvironmentStatus] {
-        guard let head = try store.latestRevision() else { throw RegistryError.noRevisions }
+        guard let head = try storage.latestRevision() else { throw RegistryError.noRevisions }
         let environments = try environment.map { [$0] } ?? self.environments(at: head.number)
         return try environments.map { env in
             let headSnapshot = try snapshot(environment: env, revision: head)
             let current = try deployments(environment: env).first
             let diff = try current.map { d in
-                SnapshotDiff(left: try snapshot(environment: env, revision: store.revision(d.revision)!), right: headSnapshot)
+                SnapshotDiff(left: try snapshot(environment: env, revision: storage.revision(d.revision)!), right: headSnapshot)
             }
             return EnvironmentStatus(environment: env, head: head, deployment: current, pending: diff, headFunctionCount: headSnapshot.functionNames.count)
         }
@@ -193,11 +191,11 @@ extension Registry {
 
     /// The binding, and how far the tracked branch is ahead of the record (when the repository is here).
     public func recordStatus() throws -> RecordStatus {
-        var status = RecordStatus(binding: try store.binding(), head: try store.latestRevision())
+        var status = RecordStatus(binding: try storage.binding(), head: try storage.latestRevision())
         guard let binding = status.binding, binding.kind == .git, let branch = binding.branch, let git = workspace?.git,
               try git.rootCommit(git.branchTip(branch) ?? "HEAD") == binding.rootCommit, let tip = try git.branchTip(branch) else { return status }
         status.tip = tip
-        guard let last = try store.latestCommittedRevision()?.commit else { return status }
+        guard let last = try storage.latestCommittedRevision()?.commit else { return status }
         if try git.isAncestor(last, of: tip) {
             status.commitsBehind = try git.firstParentDescendants(of: last, to: tip).count
         } else {
@@ -229,7 +227,7 @@ extension Registry {
         let shown = limit.map { Array(all.prefix($0)) } ?? all
         return try shown.map { d in
             let previous = all.first { $0.environment == d.environment && ($0.deployedAt < d.deployedAt || ($0.deployedAt == d.deployedAt && $0.number < d.number)) }
-            let commit = try store.revision(d.revision)?.commit
+            let commit = try storage.revision(d.revision)?.commit
             guard let previous else { return DeploymentSummary(deployment: d, commit: commit, changes: nil) }
             return DeploymentSummary(deployment: d, commit: commit,
                                      changes: try changeCounts(environment: d.environment, from: previous.revision, to: d.revision))
@@ -241,19 +239,16 @@ extension Registry {
         var counts = DeploymentSummary.Counts()
         if a == b { return counts }
         let (low, high) = (min(a, b), max(a, b))
-        let changed = try store.db.query("""
-            SELECT DISTINCT k.kind, k.function FROM versions v JOIN keys k ON k.id = v.key_id
-            WHERE v.revision > ?1 AND v.revision <= ?2 AND (k.environment = '' OR k.environment = ?3)
-            """, [.integer(Int64(low)), .integer(Int64(high)), .text(environment)]) { ($0.string(0), $0.string(1)) }
-        if changed.contains(where: { $0.0 == "envpatch" || $0.0 == "environment" }) {
-            let diff = SnapshotDiff(left: try snapshot(environment: environment, revision: store.revision(a)!),
-                                    right: try snapshot(environment: environment, revision: store.revision(b)!))
+        let changed = try storage.changedKeys(environment: environment, after: low, through: high)
+        if changed.contains(where: { $0.0 == .envpatch || $0.0 == .environment }) {
+            let diff = SnapshotDiff(left: try snapshot(environment: environment, revision: storage.revision(a)!),
+                                    right: try snapshot(environment: environment, revision: storage.revision(b)!))
             for c in diff.changes {
                 switch c.status { case .added: counts.added += 1; case .removed: counts.removed += 1; case .modified: counts.modified += 1 }
             }
             return counts
         }
-        let left = try store.revision(a)!, right = try store.revision(b)!
+        let left = try storage.revision(a)!, right = try storage.revision(b)!
         for function in Set(changed.map(\.1)).filter({ !$0.isEmpty }).sorted() {
             let l = try effectiveConfiguration(function: function, environment: environment, revision: left)
             let r = try effectiveConfiguration(function: function, environment: environment, revision: right)
@@ -270,13 +265,13 @@ extension Registry {
     /// `fnreg doctor`: the store's checks, and every deployment's recorded snapshot_hash re-derived
     /// from the revision it names (a deployment is the one record git cannot restore).
     public func doctor() throws -> [String] {
-        var problems = try store.doctor()
+        var problems = try storage.verify()
         guard problems.allSatisfy({ !$0.hasPrefix("integrity") }) else { return problems }
         var hashes: [String: String] = [:]
         for d in try deployments().reversed() {
             let key = "\(d.environment)@\(d.revision)"
             if hashes[key] == nil {
-                guard let revision = try store.revision(d.revision) else { continue }
+                guard let revision = try storage.revision(d.revision) else { continue }
                 hashes[key] = (try? snapshot(environment: d.environment, revision: revision))?.hash ?? "(no snapshot)"
             }
             if hashes[key] != d.snapshotHash {
@@ -290,10 +285,8 @@ extension Registry {
     /// With the repository at hand: every cached blob still parses to the document the cache names
     /// (a row pointed at another document would make imports store what no commit holds).
     func blobCacheProblems() throws -> [String] {
-        guard let git = workspace?.git, let binding = try store.binding(), binding.kind == .git, binding.prefix == git.prefix else { return [] }
-        let rows = try store.db.query("SELECT b.blob, d.hash FROM blob_documents b JOIN documents d ON d.id = b.document_id ORDER BY b.blob", []) {
-            ($0.string(0), DocumentHash($0.bytes(1)))
-        }
+        guard let git = workspace?.git, let binding = try storage.binding(), binding.kind == .git, binding.prefix == git.prefix else { return [] }
+        let rows = try storage.blobCacheRows()
         let present = try git.existingObjects(rows.map(\.0))
         let checked = rows.filter { present.contains($0.0) }
         let contents = try git.contents(checked.map { FileRef(id: $0.0, kind: .regular) }, limit: RepositoryLayout.maximumDocumentBytes)
@@ -301,7 +294,7 @@ extension Registry {
         for ((blob, hash), data) in zip(checked, contents) {
             let actual = data.flatMap { try? JSONParser.parse($0) }.map { Document($0).hash }
             if actual != hash {
-                problems.append("blob cache: git blob \(blob.prefix(12)) is recorded as document \(hash), which it does not hold; delete the row (DELETE FROM blob_documents WHERE blob = '\(blob)') or rebuild the registry")
+                problems.append("blob cache: git blob \(blob.prefix(12)) is recorded as document \(hash), which it does not hold; rebuild the registry (fnreg import --history into a new database)")
                 if problems.count >= 10 { break }
             }
         }

@@ -37,30 +37,26 @@ extension Registry {
                     since: Int64? = nil, until: Int64? = nil) throws -> [LogEntry] {
         var entries: [LogEntry] = []
         if let function {
-            let ever = try store.db.query("SELECT DISTINCT function FROM keys WHERE kind = 'base' ORDER BY function", []) { $0.string(0) }
+            let ever = try storage.namesEver(.base)
             if !ever.contains(function) { throw RegistryError.unknownFunction(function, known: ever) }
         }
-        if let environment, !(try environments(at: (try store.latestRevision()?.number) ?? 0).contains(environment)) {
-            let known = try environments(at: (try store.latestRevision()?.number) ?? 0)
+        if let environment, !(try environments(at: (try storage.latestRevision()?.number) ?? 0).contains(environment)) {
+            let known = try environments(at: (try storage.latestRevision()?.number) ?? 0)
             // The environment may have existed earlier; accept it if any revision knew it.
-            let ever = try store.db.query("SELECT DISTINCT environment FROM keys WHERE kind = 'environment' ORDER BY environment", []) { $0.string(0) }
+            let ever = try storage.namesEver(.environment)
             if !ever.contains(environment) { throw RegistryError.unknownEnvironment(environment, known: known) }
         }
         // For one function, only revisions that changed its keys (or, with an environment, that
         // environment's keys) can matter: find them through the versions index instead of scanning.
         var candidates: Set<Int>?
         if let function {
-            candidates = Set(try store.db.query("""
-                SELECT DISTINCT v.revision FROM keys k JOIN versions v ON v.key_id = k.id
-                WHERE k.function = ?1 OR (?2 IS NOT NULL AND k.environment = ?2 AND k.kind IN ('envpatch', 'environment'))
-                UNION SELECT number FROM revisions WHERE skipped = 1
-                """, [.text(function), SQLValue(environment)]) { $0.int(0) })
+            candidates = try storage.revisionsTouching(function: function, environment: environment)
         }
-        let revisions = try candidates.map { c in try c.sorted(by: >).compactMap { try store.revision($0) } } ?? store.revisions(newestFirst: true)
+        let revisions = try candidates.map { c in try c.sorted(by: >).compactMap { try storage.revision($0) } } ?? storage.revisions(newestFirst: true, limit: nil)
         for revision in revisions where range.contains(revision.number)
             && since.map({ revision.committedAt >= $0 }) ?? true && until.map({ revision.committedAt <= $0 }) ?? true {
             if let limit, entries.count >= limit { break }
-            let keys = try store.changes(at: revision.number)
+            let keys = try storage.changes(at: revision.number)
             var changes: [LogEntry.FunctionChange] = []
             if let environment {
                 let touched = keys.filter { $0.0.environment == "" || $0.0.environment == environment }
@@ -70,7 +66,7 @@ extension Registry {
                 }
                 let envWide = touched.contains { $0.0.kind == .envpatch || $0.0.kind == .environment }
                 let affected = Set(touched.map(\.0.function).filter { !$0.isEmpty })
-                let previous = revision.number > 1 ? try store.revision(revision.number - 1) : nil
+                let previous = revision.number > 1 ? try storage.revision(revision.number - 1) : nil
                 // One function: look it up alone at both revisions (a few index seeks each).
                 func config(_ name: String, _ r: Revision?) -> JSONValue? {
                     guard let r else { return nil }
@@ -130,9 +126,6 @@ extension Registry {
     }
 
     private func previousBody(_ key: StateKey, before revision: Int) throws -> String? {
-        try store.db.queryOne("""
-            SELECT d.body FROM keys k JOIN versions v ON v.key_id = k.id LEFT JOIN documents d ON d.id = v.document_id
-            WHERE k.kind = ?1 AND k.environment = ?2 AND k.function = ?3 AND v.revision < ?4 ORDER BY v.revision DESC LIMIT 1
-            """, [.text(key.kind.rawValue), .text(key.environment), .text(key.function), .integer(Int64(revision))]) { $0.optionalString(0) } ?? nil
+        try storage.document(key, before: revision)
     }
 }

@@ -29,7 +29,7 @@ extension Registry {
         guard let effective = try effectiveConfiguration(function: function, environment: environment, revision: revision) else {
             throw RegistryError.unknownFunction(function, known: try functionNames(at: revision.number))
         }
-        let state = try store.state(at: revision.number, environment: environment, function: function)
+        let state = try storage.state(at: revision.number, environment: environment, function: function)
         let baseKey = StateKey(.base, function: function)
         let envKey = StateKey(.envpatch, environment: environment)
         let overrideKey = StateKey(.override, environment: environment, function: function)
@@ -48,7 +48,7 @@ extension Registry {
         var revisions: [Int: Revision] = [:]
         func lastChanged(_ key: StateKey, _ pointer: JSONPointer) throws -> Revision? {
             if histories[key] == nil {
-                histories[key] = try store.history(of: key).filter { $0.0 <= revision.number }.map { ($0.0, try $0.1.map { try JSONParser.parse($0) }) }
+                histories[key] = try storage.history(of: key).filter { $0.0 <= revision.number }.map { ($0.0, try $0.1.map { try JSONParser.parse($0) }) }
             }
             let versions = histories[key]!
             guard let current = versions.last else { return nil }
@@ -58,7 +58,7 @@ extension Registry {
                 if document?.value(at: pointer) != value { break }
                 since = rev
             }
-            if revisions[since] == nil { revisions[since] = try store.revision(since) }
+            if revisions[since] == nil { revisions[since] = try storage.revision(since) }
             return revisions[since]
         }
         /// What a merge patch does to `pointer`: sets it (at the returned pointer), deletes it (null at

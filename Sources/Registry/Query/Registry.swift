@@ -2,21 +2,72 @@ import Foundation
 
 /// The query side of fnreg: points in history, snapshots, functions and environments at a revision.
 public final class Registry {
-    public let store: Store
+    /// Where the record is kept (the storage seam: only `RegistryReader` and `RegistryWriter`).
+    let storage: any RegistryWriter
     /// The repository the registry records, when it is at hand: git revisions as points, and the
     /// work tree as the `worktree` point.
     public let workspace: Workspace?
     /// The day runtime lifecycle rules are judged at for the work tree (default: today).
     public var today: String?
 
-    public init(store: Store, workspace: Workspace? = nil) {
-        self.store = store
+    init(storage: any RegistryWriter, workspace: Workspace? = nil) {
+        self.storage = storage
         self.workspace = workspace
+    }
+
+    /// How a command opens the registry.
+    public enum OpenMode: Sendable {
+        /// Read only: nothing is created; a missing database is an error that names the path.
+        case read
+        /// Read and write, creating the database (in an existing directory, or in a new one of mode
+        /// 0700 with `createDirectory`) at the first import.
+        case write(createDirectory: Bool)
+        /// Read and write an existing database (deployments: never a new, empty record).
+        case writeExisting
+    }
+
+    /// Opens the registry kept in the SQLite file at `databasePath`.
+    public static func open(databasePath: String, mode: OpenMode = .read, workspace: Workspace? = nil) throws -> Registry {
+        let store: SQLiteStore
+        switch mode {
+        case .read: store = try SQLiteStore(path: databasePath, readOnly: true)
+        case .write(let createDirectory): store = try SQLiteStore(path: databasePath, createDirectory: createDirectory)
+        case .writeExisting: store = try SQLiteStore(path: databasePath, mustExist: true)
+        }
+        return Registry(storage: store, workspace: workspace)
     }
 
     /// Opens the database for reading; a missing database is an error that names the path.
     public convenience init(databasePath: String, workspace: Workspace? = nil) throws {
-        self.init(store: try Store(path: databasePath, readOnly: true), workspace: workspace)
+        self.init(storage: try SQLiteStore(path: databasePath, readOnly: true), workspace: workspace)
+    }
+
+    /// Where the registry is kept (a file path), for messages.
+    public var location: String { storage.location }
+
+    /// The newest revision, nil before the first import.
+    public func latestRevision() throws -> Revision? { try storage.latestRevision() }
+
+    /// Revision `number`, nil when there is none.
+    public func revision(_ number: Int) throws -> Revision? { try storage.revision(number) }
+
+    /// What the registry records (nil before the first import).
+    public func binding() throws -> Binding? { try storage.binding() }
+
+    /// Revisions in number order (newest first unless `newestFirst` is false), at most `limit`.
+    public func revisions(newestFirst: Bool = true, limit: Int? = nil) throws -> [Revision] {
+        try storage.revisions(newestFirst: newestFirst, limit: limit)
+    }
+
+    /// Whether the registry could only be opened as an immutable read (read-only media, a full disk).
+    public var isImmutableRead: Bool { storage.isImmutableRead }
+
+    /// Writes a consistent copy of the registry to `path` (a new file) while others may be writing.
+    public func backup(to path: String) throws { try storage.backup(to: path) }
+
+    /// Moves the record forward as `request` says (see `ImportRequest`).
+    public func importChanges(_ request: ImportRequest) throws -> ImportReport {
+        try Importer(storage: storage).run(request)
     }
 
     // MARK: - Points
@@ -42,42 +93,41 @@ public final class Registry {
         let point = try Point.parse(pointText)
         let text = pointText ?? "HEAD"
         if point == .worktree { return .worktree }
-        guard let latest = try store.latestRevision() else { throw RegistryError.noRevisions }
+        guard let latest = try storage.latestRevision() else { throw RegistryError.noRevisions }
         func unknown(_ reason: String, _ candidates: [String]) -> RegistryError { .unknownPoint(text, reason: reason, candidates: candidates) }
         switch point {
         case .worktree:
             return .worktree
         case .head(let back):
-            guard back < latest.number, let r = try store.revision(latest.number - back) else {
+            guard back < latest.number, let r = try storage.revision(latest.number - back) else {
                 throw unknown("there are only \(latest.number) revisions", ["HEAD~0 … HEAD~\(latest.number - 1)"])
             }
             return .revision(r)
         case .revision(let n):
-            guard let r = try store.revision(n) else { throw unknown("no revision \(n)", ["rev:1 … rev:\(latest.number)"]) }
+            guard let r = try storage.revision(n) else { throw unknown("no revision \(n)", ["rev:1 … rev:\(latest.number)"]) }
             return .revision(r)
         case .commit(let prefix):
             // A commit recorded twice (a branch reset backwards) names its newest revision.
             var byCommit: [String: Revision] = [:]
-            for r in try store.revisions(commitPrefix: prefix) { byCommit[r.commit!] = r }
+            for r in try storage.revisions(commitPrefix: prefix) { byCommit[r.commit!] = r }
             if byCommit.count == 1 { return .revision(byCommit.first!.value) }
             if byCommit.isEmpty {
                 if let git = workspace?.git, let id = try git.resolve(prefix), id.hasPrefix(prefix) {
                     throw unknown("commit \(id.prefix(12)) is not recorded: \(try whyUnrecorded(id, git: git))", [])
                 }
-                let recent = try store.revisions(newestFirst: true, limit: 10).compactMap { r in r.commit.map { "\($0.prefix(12)) (rev \(r.number))" } }
+                let recent = try storage.revisions(newestFirst: true, limit: 10).compactMap { r in r.commit.map { "\($0.prefix(12)) (rev \(r.number))" } }
                 throw unknown("no recorded commit starts with \(prefix)", recent)
             }
             throw unknown("\(byCommit.count) recorded commits start with \(prefix)",
                           byCommit.values.sorted { $0.number < $1.number }.map { "\($0.commit!.prefix(16)) (rev \($0.number))" })
         case .time(let t):
-            guard let r = try store.db.queryOne("SELECT \(Store.revisionColumns) FROM revisions WHERE committed_at <= ?1 ORDER BY number DESC LIMIT 1",
-                                                [.integer(t)], Store.revision) else {
-                let first = try store.db.queryOne("SELECT min(committed_at) FROM revisions", []) { $0.int64(0) }
+            guard let r = try storage.revision(committedAtOrBefore: t) else {
+                let first = try storage.earliestCommitTime()
                 throw unknown("no revision was committed at or before \(ISOTime.format(t))", first.map { ["time:\(ISOTime.format($0)) (the earliest)"] } ?? [])
             }
             return .revision(r)
         case .deployment(let n):
-            guard let d = try store.deployment(n) else {
+            guard let d = try storage.deployment(n) else {
                 let all = try deployments(environment: environment).prefix(10).map { "deploy:\($0.number) (\($0.environment))" }
                 throw unknown("no deployment \(n)", Array(all))
             }
@@ -85,14 +135,14 @@ public final class Registry {
                 let own = try deployments(environment: environment).prefix(10).map { "deploy:\($0.number)" }
                 throw unknown("deployment \(n) was a deployment of \(d.environment), not of \(environment)", own)
             }
-            return .revision(try store.revision(d.revision)!)
+            return .revision(try storage.revision(d.revision)!)
         case .deployed(let t):
             guard let environment else { throw unknown("deployed:T needs an environment (ENV@deployed:T or --env)", []) }
             guard let d = try deployments(environment: environment).first(where: { $0.deployedAt <= t }) else {
                 let all = try deployments(environment: environment).prefix(10).map { "deployed:\(ISOTime.format($0.deployedAt))" }
                 throw unknown("nothing was deployed to \(environment) at or before \(ISOTime.format(t))", Array(all))
             }
-            return .revision(try store.revision(d.revision)!)
+            return .revision(try storage.revision(d.revision)!)
         case .git(let ref):
             guard let git = workspace?.git else {
                 throw unknown("not a point in history (HEAD, HEAD~N, rev:N, N, commit:SHA, a date, time:T, deploy:N, deployed:T, worktree), and there is no git repository here to resolve it in", [])
@@ -101,17 +151,17 @@ public final class Registry {
                 let branches = closestMatches(ref, in: try git.localAndRemoteBranches())
                 throw unknown("it is neither a point in history nor a git revision of the repository", branches)
             }
-            if let r = try store.revision(commit: id) { return .revision(r) }
+            if let r = try storage.revision(commit: id) { return .revision(r) }
             throw unknown("\(ref) is commit \(id.prefix(12)), which is not recorded: \(try whyUnrecorded(id, git: git))", [])
         }
     }
 
     /// Why a commit of the repository has no revision: not imported yet, or not on the branch.
     func whyUnrecorded(_ commit: String, git: GitRepository) throws -> String {
-        guard let binding = try store.binding(), binding.kind == .git, let branch = binding.branch,
+        guard let binding = try storage.binding(), binding.kind == .git, let branch = binding.branch,
               let tip = try git.branchTip(branch) else { return "not imported yet: run fnreg import" }
         if try git.isOnFirstParentHistory(commit, of: tip) { return "not imported yet: run fnreg import" }
-        return try Importer(store: store).explainOffBranch(commit, branch: branch, tip: tip, git: git)
+        return try Importer(storage: storage).explainOffBranch(commit, branch: branch, tip: tip, git: git)
     }
 
     /// The work tree's state (read and validated once per registry object).
@@ -122,7 +172,7 @@ public final class Registry {
         guard let root = workspace?.root else {
             throw RegistryError.usage("worktree needs a configuration repository here; run fnreg inside one.")
         }
-        let existing = try store.latestRevision().map { Set(try functionNames(at: $0.number)) }
+        let existing = try storage.latestRevision().map { Set(try functionNames(at: $0.number)) }
         let state = try WorkTreeState.read(root: root, today: today ?? ISOTime.day(Int64(Date().timeIntervalSince1970)), existing: existing)
         if !state.diagnostics.errors.isEmpty { throw RegistryError.invalidConfiguration(state.diagnostics) }
         worktreeState = state
@@ -133,11 +183,7 @@ public final class Registry {
 
     /// Environments that exist at `revision`.
     public func environments(at revision: Int) throws -> [String] {
-        try store.db.query("""
-            SELECT k.environment FROM keys k JOIN versions v ON v.key_id = k.id
-             AND v.revision = (SELECT max(revision) FROM versions WHERE key_id = k.id AND revision <= ?1)
-            WHERE k.kind = 'environment' AND v.document_id IS NOT NULL ORDER BY k.environment
-            """, [.integer(Int64(revision))]) { $0.string(0) }
+        try storage.environments(at: revision)
     }
 
     /// The snapshot of `environment` at `point` (a revision, or the work tree).
@@ -216,19 +262,16 @@ public final class Registry {
         if revision.isPreview { return try forEachWorktreeFunction(environments: environments, body) }
         var patches: [PreparedPatch?] = []
         for environment in environments {
-            let env = try store.state(at: revision.number, environment: environment, function: "")
+            let env = try storage.state(at: revision.number, environment: environment, function: "")
             guard env[StateKey(.environment, environment: environment)] != nil else {
                 throw RegistryError.unknownEnvironment(environment, known: try self.environments(at: revision.number))
             }
             patches.append(try Self.patch(env[StateKey(.envpatch, environment: environment)].map { Array($0.utf8) }).map(PreparedPatch.init))
         }
         // Every function's base and code hash, and each environment's overrides: one stream per kind of
-        // key, each in function (code point) order straight from the keys index (no sort, so nothing
-        // spills to a temporary file), merge-joined here. One index seek per key, no replay of history.
-        func stream(_ kind: StateKey.Kind, _ environment: String) throws -> KeyStream {
-            let statement = try store.db.prepare(Self.keyStreamSQL)
-            try statement.bind([.integer(Int64(revision.number)), .text(kind.rawValue), .text(environment)])
-            return try KeyStream(statement)
+        // key, each in function (code point) order, merge-joined here.
+        func stream(_ kind: StateKey.Kind, _ environment: String) throws -> any KeyDocumentStream {
+            try storage.keyStream(kind, environment: environment, revision: revision.number)
         }
         let bases = try stream(.base, ""), codes = try stream(.code, "")
         let overrides = try environments.map { try stream(.override, $0) }
@@ -244,48 +287,6 @@ public final class Registry {
         }
     }
 
-    /// The documents of one kind of key (?2) in one environment (?3) at revision ?1, in function order:
-    /// the keys index gives the order, and one seek of the versions primary key per key finds the
-    /// newest version at or before the revision (a deleted key's NULL document joins nothing).
-    static let keyStreamSQL = """
-        SELECT k.function, d.body FROM keys k
-        JOIN documents d ON d.id = (SELECT document_id FROM versions WHERE key_id = k.id AND revision <= ?1 ORDER BY revision DESC LIMIT 1)
-        WHERE k.kind = ?2 AND k.environment = ?3
-        ORDER BY k.function
-        """
-
-    /// Rows (function, body) of one statement in function order, read one ahead for a merge join.
-    private final class KeyStream {
-        private let statement: Statement
-        private var head: (String, [UInt8])?
-
-        init(_ statement: Statement) throws {
-            self.statement = statement
-            try advance()
-        }
-
-        private func advance() throws {
-            head = try statement.step() ? (statement.string(0), statement.withText(1) { Array($0) }) : nil
-        }
-
-        func next() throws -> (String, [UInt8])? {
-            guard let row = head else { return nil }
-            try advance()
-            return row
-        }
-
-        /// The body of `function`'s row, skipping rows of functions ordered before it (keys whose base
-        /// is gone at this revision); nil when it has none.
-        func take(_ function: String) throws -> [UInt8]? {
-            while let (name, body) = head {
-                if name == function { try advance(); return body }
-                guard codePointLess(name, function) else { return nil }
-                try advance()
-            }
-            return nil
-        }
-    }
-
     private static func patch(_ bytes: [UInt8]?) throws -> JSONObject? {
         guard let bytes, case .object(var o) = try JSONParser.parse(bytes) else { return nil }
         o[FunctionSchema.schemaKey] = nil
@@ -296,7 +297,7 @@ public final class Registry {
     /// when the function does not exist there; throws when the environment does not exist.
     public func effectiveConfiguration(function: String, environment: String, revision: Revision) throws -> JSONValue? {
         if revision.isPreview { return try worktreeSnapshots(environments: [environment])[0].value(of: function) }
-        let state = try store.state(at: revision.number, environment: environment, function: function)
+        let state = try storage.state(at: revision.number, environment: environment, function: function)
         guard state[StateKey(.environment, environment: environment)] != nil else {
             throw RegistryError.unknownEnvironment(environment, known: try environments(at: revision.number))
         }
@@ -310,16 +311,12 @@ public final class Registry {
 
     /// Function names at `revision`.
     public func functionNames(at revision: Int) throws -> [String] {
-        try store.db.query("""
-            SELECT k.function FROM keys k JOIN versions v ON v.key_id = k.id
-             AND v.revision = (SELECT max(revision) FROM versions WHERE key_id = k.id AND revision <= ?1)
-            WHERE k.kind = 'base' AND v.document_id IS NOT NULL ORDER BY k.function
-            """, [.integer(Int64(revision))]) { $0.string(0) }
+        try storage.functionNames(at: revision)
     }
 
     /// Base configurations (function.json as imported) at `revision`, with their directories.
     public func baseFunctions(at revision: Int) throws -> [(name: String, path: String, config: JSONValue, codeHash: String?)] {
-        let state = try store.state(at: revision, environment: "")
+        let state = try storage.state(at: revision, environment: "")
         return try state.filter { $0.key.kind == .base }.map { key, body in
             (key.function,
              (try? JSONParser.parse(state[StateKey(.path, function: key.function)] ?? "\"\"").stringValue ?? "") ?? "",
@@ -331,7 +328,7 @@ public final class Registry {
     // MARK: - Deployments
 
     public func deployments(environment: String? = nil) throws -> [Deployment] {
-        try store.deployments(environment: environment)
+        try storage.deployments(environment: environment)
     }
 }
 
@@ -350,19 +347,10 @@ extension Registry {
     public func missingFunction(_ name: String, environment: String?, revision: Revision) throws -> RegistryError {
         if !revision.isPreview {
             let where_ = environment.map { " in \($0)" } ?? ""
-            if let added = try store.db.queryOne("""
-                SELECT min(v.revision) FROM keys k JOIN versions v ON v.key_id = k.id
-                WHERE k.kind = 'base' AND k.function = ?1 AND v.document_id IS NOT NULL AND v.revision > ?2
-                """, [.text(name), .integer(Int64(revision.number))], { $0.optionalInt(0) }) ?? nil,
-               try !functionNames(at: revision.number).contains(name),
-               try store.db.queryOne("SELECT 1 FROM keys k JOIN versions v ON v.key_id = k.id WHERE k.kind = 'base' AND k.function = ?1 AND v.revision <= ?2 AND v.document_id IS NOT NULL",
-                                     [.text(name), .integer(Int64(revision.number))], { _ in true }) == nil {
+            if let added = try storage.revisionAdding(function: name, after: revision.number) {
                 return .refused("Function \"\(name)\" does not exist\(where_) at revision \(revision.number): it was added in revision \(added).")
             }
-            if let removed = try store.db.queryOne("""
-                SELECT max(v.revision) FROM keys k JOIN versions v ON v.key_id = k.id
-                WHERE k.kind = 'base' AND k.function = ?1 AND v.document_id IS NULL AND v.revision <= ?2
-                """, [.text(name), .integer(Int64(revision.number))], { $0.optionalInt(0) }) ?? nil {
+            if let removed = try storage.revisionRemoving(function: name, atOrBefore: revision.number) {
                 return .refused("Function \"\(name)\" does not exist\(where_) at revision \(revision.number): it was removed in revision \(removed).")
             }
             return .unknownFunction(name, known: try functionNames(at: revision.number))

@@ -66,3 +66,9 @@ extension GitRepository {
         return realPath(dir) ?? dir
     }
 }
+
+extension Workspace {
+    /// The user's own git `user.name` (their global configuration, read, never executed), if any:
+    /// who did something when nothing else says.
+    public static func gitUserName() -> String? { GitRepository.userName() }
+}

@@ -2,9 +2,9 @@ import Foundation
 
 /// Applies the embedded `migrations/*.sql` in order, each in its own transaction with the row that
 /// records it, and refuses databases this binary cannot safely use.
-public enum Migrator {
+enum Migrator {
     /// The migrations compiled into this binary, in order.
-    public static var migrations: [(identifier: String, sql: String)] { embeddedMigrations }
+    static var migrations: [(identifier: String, sql: String)] { embeddedMigrations }
 
     /// A migration holding this text runs with foreign-key enforcement off (see `migrate`).
     static let foreignKeysOffMarker = "fnreg:foreign-keys-off"
@@ -12,7 +12,7 @@ public enum Migrator {
     static func checksum(_ sql: String) -> String { hex(SHA256Hasher.hash(Array(sql.utf8))) }
 
     /// Brings `db` up to date; throws `RegistryError.newerSchema` or `.migrationChanged` when it cannot.
-    public static func migrate(_ db: Database) throws {
+    static func migrate(_ db: Database) throws {
         try db.execute("""
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 identifier TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL)
@@ -43,16 +43,35 @@ public enum Migrator {
         }
     }
 
+    /// What is wrong with a database's migrations.
+    enum Problem: CustomStringConvertible, Equatable {
+        case notApplied(String)
+        case checksum(String, stored: String, expected: String)
+        /// Written by a newer fnreg.
+        case unknown(String)
+
+        var description: String {
+            switch self {
+            case .notApplied(let id): return "migration \(id) is not applied"
+            case .checksum(let id, let stored, let expected): return "migration \(id) has checksum \(stored.prefix(12))…, expected \(expected.prefix(12))…"
+            case .unknown(let id): return "migration \(id) is unknown to this fnreg (written by a newer version)"
+            }
+        }
+
+        /// The migration of a newer fnreg, if that is the problem.
+        var newerIdentifier: String? { if case .unknown(let id) = self { return id } else { return nil } }
+    }
+
     /// Checks without writing: used by read-only commands and `doctor`.
-    public static func verify(_ db: Database) throws -> [String] {
-        var problems: [String] = []
+    static func verify(_ db: Database) throws -> [Problem] {
+        var problems: [Problem] = []
         let applied = try appliedMigrations(db)
         for migration in migrations {
-            guard let sum = applied[migration.identifier] else { problems.append("migration \(migration.identifier) is not applied"); continue }
-            if sum != checksum(migration.sql) { problems.append("migration \(migration.identifier) has checksum \(sum.prefix(12))…, expected \(checksum(migration.sql).prefix(12))…") }
+            guard let sum = applied[migration.identifier] else { problems.append(.notApplied(migration.identifier)); continue }
+            if sum != checksum(migration.sql) { problems.append(.checksum(migration.identifier, stored: sum, expected: checksum(migration.sql))) }
         }
-        for identifier in applied.keys where !migrations.contains(where: { $0.identifier == identifier }) {
-            problems.append("migration \(identifier) is unknown to this fnreg (written by a newer version)")
+        for identifier in applied.keys.sorted() where !migrations.contains(where: { $0.identifier == identifier }) {
+            problems.append(.unknown(identifier))
         }
         return problems
     }
@@ -66,13 +85,4 @@ public enum Migrator {
         }
         return out
     }
-}
-
-/// fnreg's version, and the database schema it writes.
-public enum FnregVersion {
-    public static let version = "0.5.0"
-    /// The number of the last migration: the schema version of the databases this binary writes.
-    public static var schema: Int { Migrator.migrations.count }
-    public static var schemaIdentifier: String { Migrator.migrations.last?.identifier ?? "none" }
-    public static var description: String { "fnreg \(version) (database schema \(schema), \(schemaIdentifier))" }
 }

@@ -47,22 +47,3 @@ public struct Binding: Equatable, Sendable {
         return .object(o)
     }
 }
-
-extension Store {
-    /// The binding, nil before the first import (or in a database written before bindings existed).
-    public func binding() throws -> Binding? {
-        try db.queryOne("SELECT kind, root_commit, branch, prefix, source_path, bound_at FROM binding WHERE id = 1", []) { s in
-            Binding(kind: Binding.Kind(rawValue: s.string(0)) ?? .directory, rootCommit: s.optionalString(1), branch: s.optionalString(2),
-                    prefix: s.string(3), sourcePath: s.optionalString(4), boundAt: s.int64(5))
-        }
-    }
-
-    /// Stores the binding (inside the caller's transaction).
-    func bind(_ binding: Binding) throws {
-        try db.run("""
-            INSERT INTO binding (id, kind, root_commit, branch, prefix, source_path, bound_at) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)
-            ON CONFLICT (id) DO NOTHING
-            """, [.text(binding.kind.rawValue), SQLValue(binding.rootCommit), SQLValue(binding.branch), .text(binding.prefix),
-                  SQLValue(binding.sourcePath), .integer(binding.boundAt)])
-    }
-}

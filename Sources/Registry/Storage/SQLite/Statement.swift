@@ -74,6 +74,7 @@ public final class Statement {
     public func int64(_ i: Int32) -> Int64 { sqlite3_column_int64(handle, i) }
     public func double(_ i: Int32) -> Double { sqlite3_column_double(handle, i) }
     public func optionalInt(_ i: Int32) -> Int? { isNull(i) ? nil : int(i) }
+    public func optionalInt64(_ i: Int32) -> Int64? { isNull(i) ? nil : int64(i) }
 
     public func string(_ i: Int32) -> String {
         guard let text = sqlite3_column_text(handle, i) else { return "" }

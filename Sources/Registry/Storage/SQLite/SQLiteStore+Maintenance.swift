@@ -1,15 +1,15 @@
 import CSQLite
 import Foundation
 
-extension Store {
+extension SQLiteStore {
     /// `fnreg doctor`: every problem found, empty when the database is sound.
-    public func doctor() throws -> [String] {
+    func verify() throws -> [String] {
         var problems: [String] = []
         let integrity = try db.query("PRAGMA integrity_check", []) { $0.string(0) }
         if integrity != ["ok"] { problems += integrity.map { "integrity: \($0)" } }
         let foreign = try db.query("PRAGMA foreign_key_check", []) { "foreign key: table \($0.string(0)) row \($0.int64(1)) refers to a missing \($0.string(2)) row" }
         problems += foreign
-        problems += try Migrator.verify(db)
+        problems += try Migrator.verify(db).map(\.description)
         // Every document re-hashed against its address.
         let statement = try db.prepare("SELECT id, hash, body FROM documents")
         while try statement.step() {
@@ -90,7 +90,7 @@ extension Store {
     /// everything committed, in the write-ahead log too) at `path`, written whole or not at all: into
     /// a temporary file beside it (mode 0600), then linked into place, so an existing file is never
     /// replaced and a killed backup leaves no file at `path` (the next backup removes its temporary file).
-    public func backup(to path: String) throws {
+    func backup(to path: String) throws {
         guard !path.isEmpty else { throw RegistryError.usage("The backup path is empty; give --to a file name.") }
         var info = stat()
         if lstat(path, &info) == 0 {
