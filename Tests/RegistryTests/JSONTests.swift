@@ -156,7 +156,7 @@ struct CanonicalSpliceTests {
             let env = Bool.random(using: &rng) ? Self.object(&rng, nulls: true) : nil
             let override = Bool.random(using: &rng) ? Self.object(&rng, nulls: true) : nil
             let code = Bool.random(using: &rng) ? "sha256:abc" : nil
-            var expected = Layering.effective(base: base, environmentPatch: env.map { .object($0) }, override: override.map { .object($0) })
+            var expected = LayerStack(base: base, environmentPatch: env.map { .object($0) }, override: override.map { .object($0) }).effective()
             if let code, case .object(var o) = expected { o["code_hash"] = .string(code); expected = .object(o) }
             let spliced = try CanonicalSplice.effective(base: JSONWriter.canonicalBytes(base), environmentPatch: env, override: override, codeHash: code)
             #expect(String(decoding: spliced, as: UTF8.self) == JSONWriter.canonical(expected))

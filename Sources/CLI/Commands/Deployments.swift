@@ -28,7 +28,7 @@ struct Deploy: ParsableCommand {
         let registry = try Registry.open(databasePath: path, mode: .writeExisting, workspace: workspace)
         var file = from
         if file == nil && at == nil {
-            let standard = (workspace.root as NSString).appendingPathComponent("terraform/environments/\(env)/\(TerraformExport.fileName)")
+            let standard = (workspace.root as NSString).appendingPathComponent(RepositoryLayout.environmentDirectory(env).appending(RepositoryLayout.exportFileName).description)
             if FileManager.default.fileExists(atPath: standard) { file = standard }
         }
         let result = try registry.deploy(environment: env, file: file, point: at, expectHash: expectHash, by: by ?? defaultActor(), note: note)
@@ -103,7 +103,7 @@ struct Rollback: ParsableCommand {
         var written: String?
         if !dryRun {
             let root = registry.workspace?.root ?? FileManager.default.currentDirectoryPath
-            let directory = out ?? (root as NSString).appendingPathComponent("terraform/environments/\(env)")
+            let directory = out ?? (root as NSString).appendingPathComponent(RepositoryLayout.environmentDirectory(env).description)
             let result = try TerraformExport.write(plan.targetSnapshot, to: directory, check: false, restores: plan.target.number,
                                                    confinedTo: out == nil ? root : nil)
             switch result {

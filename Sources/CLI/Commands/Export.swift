@@ -34,7 +34,7 @@ struct ExportTerraform: ParsableCommand {
         let registry = try global.registry()
         let snapshot = try registry.snapshot(environment: env, at: at)
         let root = registry.workspace?.root ?? FileManager.default.currentDirectoryPath
-        let directory = out ?? (root as NSString).appendingPathComponent("terraform/environments/\(env)")
+        let directory = out ?? (root as NSString).appendingPathComponent(RepositoryLayout.environmentDirectory(env).description)
         let result = try TerraformExport.write(snapshot, to: directory, check: check, confinedTo: out == nil ? root : nil)
         switch result {
         case .written(let path): Output.line("Wrote \(path) (\(env) at \(Output.describe(snapshot.revision)), \(snapshot.hash)).")

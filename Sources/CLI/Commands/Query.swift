@@ -110,7 +110,7 @@ struct Parity: ParsableCommand {
         if let allow, !FileManager.default.fileExists(atPath: allow) {
             throw RegistryError.usage("There is no allow-list at \(allow).")
         }
-        let path = allow ?? (root as NSString).appendingPathComponent("terraform/environments/parity.json")
+        let path = allow ?? (root as NSString).appendingPathComponent(RepositoryLayout.parityPath.description)
         let rules = try ParityRules(file: path)
         for rule in rules.rules {
             for e in rule.environments ?? [] where !envs.contains(e) {

@@ -59,6 +59,6 @@ struct Show: ParsableCommand {
 
     /// `terraform/environments/prod/overrides/x.json` → `prod/overrides/x.json` (the table stays narrow).
     static func shortFile(_ path: String) -> String {
-        path.hasPrefix("terraform/environments/") ? String(path.dropFirst("terraform/environments/".count)) : path
+        RepositoryLayout.shortPath(path)
     }
 }

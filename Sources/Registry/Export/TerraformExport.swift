@@ -4,7 +4,7 @@ import Foundation
 /// (environment, revision, commit, snapshot_hash, and for a rollback the deployment it restores);
 /// byte-for-byte deterministic, written whole or not at all.
 public enum TerraformExport {
-    public static let fileName = "functions.auto.tfvars.json"
+    public static let fileName = RepositoryLayout.exportFileName.description
 
     public enum Result: Equatable { case written(String), unchanged(String), differs(String), missing(String) }
 

@@ -464,24 +464,23 @@ final class StateBuilder {
     }
 
     private func patchValue(_ hash: DocumentHash?) -> JSONValue? {
-        guard let hash, case .object(var o)? = values[hash] else { return nil }
-        o[FunctionSchema.schemaKey] = nil
-        return .object(o)
+        guard let hash, let value = values[hash], value.objectValue != nil else { return nil }
+        return LayerStack.withoutSchemaKey(value)
+    }
+
+    /// A pair's layers as stored documents (the base normalised already).
+    private func stack(_ pair: FunctionInEnvironment) -> LayerStack? {
+        guard let base = bases[pair.function] else { return nil }
+        if pair.environment.isEmpty { return LayerStack(normalizedBase: base.value, environmentPatch: nil, override: nil) }
+        let envPatch = entries[StateKey(.envpatch, environment: pair.environment)].flatMap { values[$0.hash] }
+        let override = overridePaths[pair.function]?.contains(pair.environment) == true
+            ? entries[StateKey(.override, environment: pair.environment, function: pair.function)].flatMap { values[$0.hash] } : nil
+        return LayerStack(normalizedBase: base.value, environmentPatch: envPatch, override: override)
     }
 
     /// The effective runtime (RFC 7396 on one field: the last layer that sets or deletes it wins).
     private func effectiveRuntime(_ pair: FunctionInEnvironment) -> String? {
-        var runtime = bases[pair.function]?.value["runtime"]
-        if !pair.environment.isEmpty {
-            var patches = [entries[StateKey(.envpatch, environment: pair.environment)]?.hash]
-            if overridePaths[pair.function]?.contains(pair.environment) == true {
-                patches.append(entries[StateKey(.override, environment: pair.environment, function: pair.function)]?.hash)
-            }
-            for hash in patches {
-                if let hash, let r = values[hash]?["runtime"] { runtime = r.isNull ? nil : r }
-            }
-        }
-        return runtime?.stringValue
+        stack(pair)?.field("runtime")?.stringValue
     }
 
     /// Marks a (function, environment) whose layers may have changed and re-validates it when they did.
@@ -503,7 +502,7 @@ final class StateBuilder {
         }
         let envPatch = patchValue(l.environment)?.objectValue, override = patchValue(l.override)?.objectValue
         let fields = Array(Set((envPatch?.keys ?? []) + (override?.keys ?? [])))
-        let (partial, changed) = Self.layered(fields, base: bases[pair.function]!.object, envPatch: envPatch, override: override)
+        let (partial, changed) = Self.layered(fields, LayerStack(normalizedBase: bases[pair.function]!.value, environmentPatch: envPatch.map(JSONValue.object), override: override.map(JSONValue.object)))
         let found = changed.isEmpty ? [] : validateFields(changed, partial, pair: pair, base: l.base, basePath: l.basePath.description,
                                                           environment: l.environment, envPatch: envPatch, override: l.override, overridePatch: override)
         let diagnostics = found.isEmpty ? [] : attribute(found, pair: pair, source: source)
@@ -514,18 +513,13 @@ final class StateBuilder {
     /// RFC 7396 per top-level key and then the default; and which of `fields` the layering changed from
     /// the base. Only those need checking: the base's own values were checked with the base, and
     /// defaults are valid.
-    private static func layered(_ fields: [String], base: JSONObject, envPatch: JSONObject?, override: JSONObject?)
-        -> (partial: JSONObject, changed: Set<String>) {
+    private static func layered(_ fields: [String], _ stack: LayerStack) -> (partial: JSONObject, changed: Set<String>) {
         var partial = JSONObject()
         var changed = Set<String>()
-        for key in fields + ["name", "runtime", "handler"] where partial[key] == nil {
-            var value = base[key]
-            if let p = envPatch?[key] { value = p.isNull ? nil : MergePatch.apply(p, to: value ?? .null) }
-            if let p = override?[key] { value = p.isNull ? nil : MergePatch.apply(p, to: value ?? .null) }
-            let fallback = FunctionSchema.defaultValue(key)
-            if value == nil { value = fallback }
+        for key in fields + ["name", "runtime", "handler"] where partial[key] == nil && key != FunctionSchema.schemaKey {
+            let value = stack.fieldWithDefault(key)
             partial[key] = value
-            if fields.contains(key) && value != base[key] && (value == nil || value != fallback) { changed.insert(key) }
+            if fields.contains(key) && value != stack.base[key] && (value == nil || value != FunctionSchema.defaultValue(key)) { changed.insert(key) }
         }
         return (partial, changed)
     }
@@ -585,7 +579,7 @@ final class StateBuilder {
     }
 
     private func plan(old: JSONObject?, new: JSONObject?, file: String) -> PatchPlan {
-        let fields = patchDelta(old, new)
+        let fields = LayerStack.changedFields(from: old, to: new)
         var memberwise: [(field: String, patch: JSONObject, findings: [Diagnostic])] = []
         var others: [String] = []
         for field in fields.sorted() {
@@ -644,15 +638,7 @@ final class StateBuilder {
         }
     }
 
-    /// The top-level fields two patches set differently; the handler's rule also reads the runtime,
-    /// so either one brings the other.
-    private func patchDelta(_ old: JSONObject?, _ new: JSONObject?) -> Set<String> {
-        var out = Set<String>()
-        for key in (old?.keys ?? []) where new?[key] != old?[key] { out.insert(key) }
-        for key in (new?.keys ?? []) where new?[key] != old?[key] { out.insert(key) }
-        if out.contains("runtime") || out.contains("handler") { out.formUnion(["runtime", "handler"]) }
-        return out
-    }
+
 
     /// Re-checks the fields `plan` names in a pair's effective configuration, keeping its findings
     /// about other fields. A field counts only where the layering changed it from the base (the
@@ -665,8 +651,8 @@ final class StateBuilder {
         for m in plan.memberwise {
             let baseValue = baseObject[m.field]
             guard override?[m.field] == nil, baseValue == nil || baseValue?.objectValue != nil else { others.append(m.field); continue }
-            let merged = MergePatch.apply(.object(m.patch), to: baseValue ?? .null)
-            guard merged != baseValue, merged != FunctionSchema.defaultValue(m.field), case .object(let members) = merged else { continue }
+            let merged = LayerStack(normalizedBase: base.value, environmentPatch: .object(JSONObject([(m.field, .object(m.patch))])), override: nil).field(m.field)
+            guard merged != baseValue, merged != FunctionSchema.defaultValue(m.field), case .object(let members)? = merged else { continue }
             for d in m.findings where d.rule != "FN-SECRET" || !validator.allowedSecrets.contains(pair.function + " " + d.pointer.description) {
                 found.append(d)
             }
@@ -676,7 +662,7 @@ final class StateBuilder {
             }
         }
         if !others.isEmpty {
-            let (partial, changed) = Self.layered(others, base: baseObject, envPatch: envPatch, override: override)
+            let (partial, changed) = Self.layered(others, LayerStack(normalizedBase: base.value, environmentPatch: envPatch.map(JSONValue.object), override: override.map(JSONValue.object)))
             if !changed.isEmpty {
                 let overrideHash = overridePaths[pair.function]?.contains(pair.environment) == true
                     ? entries[StateKey(.override, environment: pair.environment, function: pair.function)]?.hash : nil
@@ -734,32 +720,21 @@ final class StateBuilder {
         guard let base = bases[pair.function] else { return [] }
         let envPath = RepositoryLayout.path(for: StateKey(.envpatch, environment: pair.environment))
         let overridePath = RepositoryLayout.path(for: StateKey(.override, environment: pair.environment, function: pair.function))
-        let envPatch = pair.environment.isEmpty ? nil : patchValue(entries[StateKey(.envpatch, environment: pair.environment)]?.hash)
-        let override = pair.environment.isEmpty ? nil : patchValue(entries[StateKey(.override, environment: pair.environment, function: pair.function)]?.hash)
-        // A patch set the value at `pointer` when it holds that value, or replaced (with something other
-        // than an object, which would merge) an ancestor of it. A member an object patch did not name
-        // comes from the layer below.
-        func sets(_ patch: JSONValue?, _ pointer: JSONPointer) -> Bool {
-            guard let patch else { return false }
-            if patch.value(at: pointer) != nil { return true }
-            var p = pointer.parent
-            while !p.tokens.isEmpty {
-                if let v = patch.value(at: p) { return v.objectValue == nil }
-                p = p.parent
-            }
-            return false
-        }
+        guard let stack = stack(pair) else { return [] }
         var out: [Diagnostic] = []
         for d in diagnostics {
             var d = d
-            if sets(override, d.pointer) { d.file = overridePath }
-            else if sets(envPatch, d.pointer) { d.file = envPath }
+            // The layer that set the offending value (a member an object patch did not name comes
+            // from the layer below).
+            let origin = d.pointer.tokens.isEmpty ? .base : stack.origin(of: d.pointer).layer
+            if origin == .override { d.file = overridePath }
+            else if origin == .environment { d.file = envPath }
             else if !d.rule.hasPrefix("FN-RUNTIME-") {
                 // Reported with the base document already, unless the layering made it (e.g. CORS
                 // allowed_methods no longer covering methods an override added).
                 let known = baseDiagnostics[base.file] ?? []
                 if known.contains(where: { $0.rule == d.rule && $0.pointer == d.pointer }) { continue }
-                d.file = override != nil ? overridePath : envPatch != nil ? envPath : base.path
+                d.file = stack.override != nil ? overridePath : stack.environmentPatch != nil ? envPath : base.path
             }
             out.append(d)
         }
@@ -791,15 +766,11 @@ final class StateBuilder {
     /// documents directly: this runs for every pair whose layers change.
     private func route(_ pair: FunctionInEnvironment, _ l: Layers) -> Route? {
         guard let base = bases[pair.function] else { return nil }
-        var api = base.object["api"]
-        var file = base.path
-        for (hash, path) in [(l.environment, { RepositoryLayout.environmentDirectory(pair.environment).appending(RepositoryLayout.environmentPatchName).description }),
-                             (l.override, { RepositoryLayout.path(for: StateKey(.override, environment: pair.environment, function: pair.function)) })] {
-            guard let hash, let patch = values[hash]?["api"] else { continue }
-            api = patch.isNull ? nil : MergePatch.apply(patch, to: api ?? .null)
-            file = path()
-        }
-        guard let api, case .object(let o) = api, let path = o["path"]?.stringValue else { return nil }
+        let stack = LayerStack(normalizedBase: base.value, environmentPatch: l.environment.flatMap { values[$0] }, override: l.override.flatMap { values[$0] })
+        guard case .object(let o)? = stack.field("api"), let path = o["path"]?.stringValue else { return nil }
+        // The document that sets the effective `api`: the last layer that does.
+        let file = stack.override?["api"] != nil ? RepositoryLayout.path(for: StateKey(.override, environment: pair.environment, function: pair.function))
+            : stack.environmentPatch?["api"] != nil ? RepositoryLayout.path(for: StateKey(.envpatch, environment: pair.environment)) : base.path
         let methods = o["methods"]?.arrayValue?.compactMap(\.stringValue) ?? []
         let cors = o["cors"].map { !$0.isNull } ?? false
         let authorizerFunction = o["authorizer"]?.stringValue == "lambda" ? o["authorizer_function"]?.stringValue : nil
@@ -1134,17 +1105,6 @@ final class StateBuilder {
             }
         }
         while finished < plan.count { finish(finished); finished += 1 }
-    }
-}
-
-/// SPEC §3: effective(f, e) = fill_defaults(merge_patch(merge_patch(base(f), environment_patch(e)), override(e, f))).
-public enum Layering {
-    public static func effective(base: JSONValue, environmentPatch: JSONValue?, override: JSONValue?) -> JSONValue {
-        var value = FunctionSchema.normalizedBase(base)
-        if let e = environmentPatch { value = MergePatch.apply(e, to: value) }
-        if let o = override { value = MergePatch.apply(o, to: value) }
-        if case .object(var o) = value { o[FunctionSchema.schemaKey] = nil; value = .object(o) }
-        return FunctionSchema.fillDefaults(value)
     }
 }
 

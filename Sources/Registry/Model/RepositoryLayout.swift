@@ -109,6 +109,25 @@ public enum RepositoryLayout {
         }
     }
 
+    /// A key as `log` names it beside its function: `function.json`, `dev/environment.json`,
+    /// `dev/overrides/f.json`, `code`, `directory`, `environment dev`.
+    public static func label(for key: StateKey) -> String {
+        switch key.kind {
+        case .base: return functionFileName.description
+        case .path: return "directory"
+        case .code: return "code"
+        case .environment: return "environment \(key.environment)"
+        case .envpatch: return "\(key.environment)/\(environmentPatchName)"
+        case .override: return "\(key.environment)/\(overridesDirectory)/\(key.function).json"
+        }
+    }
+
+    /// `terraform/environments/dev/...` shown as `dev/...` (other paths as they are).
+    public static func shortPath(_ path: String) -> String {
+        let prefix = environmentsRoot.description + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    }
+
     /// Environment names as the spec allows them: `[A-Za-z0-9][A-Za-z0-9_.-]*`.
     public static func isValidEnvironmentName(_ name: String) -> Bool {
         let b = Array(name.utf8)

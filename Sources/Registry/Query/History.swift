@@ -114,16 +114,7 @@ extension Registry {
         return entries
     }
 
-    private func describe(_ key: StateKey) -> String {
-        switch key.kind {
-        case .base: return "function.json"
-        case .path: return "directory"
-        case .code: return "code"
-        case .environment: return "environment \(key.environment)"
-        case .envpatch: return "\(key.environment)/environment.json"
-        case .override: return "\(key.environment)/overrides/\(key.function).json"
-        }
-    }
+    private func describe(_ key: StateKey) -> String { RepositoryLayout.label(for: key) }
 
     private func previousBody(_ key: StateKey, before revision: Int) throws -> String? {
         try storage.document(key, before: revision)

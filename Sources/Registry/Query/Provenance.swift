@@ -38,11 +38,12 @@ extension Registry {
         let override = try state[overrideKey].map { try JSONParser.parse($0) }
         let dir = (try? state[StateKey(.path, function: function)].map { try JSONParser.parse($0).stringValue ?? "" }) ?? nil
         let files: [StateKey: String] = [
-            baseKey: (dir ?? "lambda_functions/?") + "/function.json",
-            envKey: "terraform/environments/\(environment)/environment.json",
-            overrideKey: "terraform/environments/\(environment)/overrides/\(function).json",
+            baseKey: RepositoryLayout.path(for: baseKey, functionDirectory: dir ?? "lambda_functions/?"),
+            envKey: RepositoryLayout.path(for: envKey),
+            overrideKey: RepositoryLayout.path(for: overrideKey),
             StateKey(.code, function: function): dir ?? "",
         ]
+        let stack = LayerStack(normalizedBase: base ?? .object(JSONObject()), environmentPatch: envPatch, override: override)
         // Each version of each layer's file, parsed once.
         var histories: [StateKey: [(Int, JSONValue?)]] = [:]
         var revisions: [Int: Revision] = [:]
@@ -61,22 +62,6 @@ extension Registry {
             if revisions[since] == nil { revisions[since] = try storage.revision(since) }
             return revisions[since]
         }
-        /// What a merge patch does to `pointer`: sets it (at the returned pointer), deletes it (null at
-        /// it or an ancestor), or leaves it alone.
-        enum Effect { case sets(JSONPointer), deletes, untouched }
-        func effect(_ patch: JSONValue?, _ pointer: JSONPointer) -> Effect {
-            guard let patch else { return .untouched }
-            var p = pointer
-            while !p.tokens.isEmpty {
-                if let v = patch.value(at: p) {
-                    if v.isNull { return .deletes }
-                    // RFC 7396: a non-object value replaces everything below it.
-                    if v.objectValue == nil || p == pointer { return .sets(p) }
-                }
-                p = p.parent
-            }
-            return .untouched
-        }
         var out: [FieldOrigin] = []
         func visit(_ value: JSONValue, _ pointer: JSONPointer) throws {
             if case .object(let o) = value, !o.isEmpty {
@@ -88,19 +73,13 @@ extension Registry {
                 out.append(FieldOrigin(pointer: pointer, value: value, layer: .code, file: files[key], revision: try lastChanged(key, .root)))
                 return
             }
-            // Layers in order; the last one to set the value wins, a deletion returns it to the default.
-            var origin: (FieldOrigin.Layer, StateKey, JSONPointer)? = base?.value(at: pointer) != nil ? (.base, baseKey, pointer) : nil
-            for (layer, key, patch) in [(FieldOrigin.Layer.environment, envKey, envPatch), (.override, overrideKey, override)] {
-                switch effect(patch, pointer) {
-                case .sets(let p): origin = (layer, key, p)
-                case .deletes: origin = nil
-                case .untouched: break
-                }
-            }
-            if let (layer, key, p) = origin {
-                out.append(FieldOrigin(pointer: pointer, value: value, layer: layer, file: files[key], revision: try lastChanged(key, p)))
-            } else {
-                out.append(FieldOrigin(pointer: pointer, value: value, layer: .default, file: nil, revision: nil))
+            // The last layer to set the value wins; a deletion returns it to the default.
+            let (layer, at) = stack.origin(of: pointer)
+            switch layer {
+            case .base: out.append(FieldOrigin(pointer: pointer, value: value, layer: .base, file: files[baseKey], revision: try lastChanged(baseKey, at)))
+            case .environment: out.append(FieldOrigin(pointer: pointer, value: value, layer: .environment, file: files[envKey], revision: try lastChanged(envKey, at)))
+            case .override: out.append(FieldOrigin(pointer: pointer, value: value, layer: .override, file: files[overrideKey], revision: try lastChanged(overrideKey, at)))
+            case .default: out.append(FieldOrigin(pointer: pointer, value: value, layer: .default, file: nil, revision: nil))
             }
         }
         try visit(effective, .root)

@@ -288,9 +288,8 @@ public final class Registry {
     }
 
     private static func patch(_ bytes: [UInt8]?) throws -> JSONObject? {
-        guard let bytes, case .object(var o) = try JSONParser.parse(bytes) else { return nil }
-        o[FunctionSchema.schemaKey] = nil
-        return o
+        guard let bytes else { return nil }
+        return LayerStack.patchObject(try JSONParser.parse(bytes))
     }
 
     /// One function's effective configuration (with `code_hash`) in `environment` at `revision`, or nil
@@ -304,7 +303,7 @@ public final class Registry {
         guard let body = state[StateKey(.base, function: function)] else { return nil }
         let envPatch = try state[StateKey(.envpatch, environment: environment)].map { try JSONParser.parse($0) }
         let override = try state[StateKey(.override, environment: environment, function: function)].map { try JSONParser.parse($0) }
-        var effective = Layering.effective(base: try JSONParser.parse(body), environmentPatch: envPatch, override: override).objectValue ?? JSONObject()
+        var effective = LayerStack(base: try JSONParser.parse(body), environmentPatch: envPatch, override: override).effective().objectValue ?? JSONObject()
         if let code = state[StateKey(.code, function: function)] { effective["code_hash"] = try JSONParser.parse(code) }
         return .object(effective)
     }

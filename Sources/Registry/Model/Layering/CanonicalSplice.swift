@@ -1,7 +1,7 @@
 /// Builds an effective configuration's canonical JSON from its base's canonical text without parsing
 /// it whole: RFC 7396 merges objects key by key, so only the top-level members a patch touches are
 /// parsed, merged and written again; every other member is copied as bytes. Exactly equal to
-/// `JSONWriter.canonical(Layering.effective(...))` plus `code_hash` (a property test checks it).
+/// `JSONWriter.canonical(LayerStack(...).effective())` plus `code_hash` (a property test checks it).
 enum CanonicalSplice {
     /// Top-level members of a canonical JSON object: key and the byte range of its value.
     /// Nil when the text is not an object or a key has escapes (the caller then takes the slow path).
@@ -153,8 +153,8 @@ enum CanonicalSplice {
 
     /// Parse, layer, write: for texts the splice cannot read (a key with escapes).
     private static func slowEffective(base: [UInt8], environmentPatch: PreparedPatch?, override: PreparedPatch?, codeHash: String?) throws -> [UInt8] {
-        var value = Layering.effective(base: try JSONParser.parse(base), environmentPatch: environmentPatch.map { .object($0.object) },
-                                       override: override.map { .object($0.object) })
+        var value = LayerStack(base: try JSONParser.parse(base), environmentPatch: environmentPatch.map { JSONValue.object($0.object) },
+                               override: override.map { JSONValue.object($0.object) }).effective()
         if let codeHash, case .object(var o) = value { o["code_hash"] = .string(codeHash); value = .object(o) }
         return JSONWriter.canonicalBytes(value)
     }
