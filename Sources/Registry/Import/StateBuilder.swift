@@ -72,21 +72,10 @@ final class StateBuilder {
     private var claimedName: [RepoPath: String] = [:]           // function dir -> the name it claims
     private var nameOwners: [String: [RepoPath]] = [:]          // name -> claiming dirs, sorted (first wins)
     private var bases: [String: Base] = [:]                      // name -> winner's base
-    // Code.
-    private var owner: [RepoPath: RepoPath] = [:]               // code file path -> function dir
-    private var filesOf: [RepoPath: Set<RepoPath>] = [:]        // function dir -> code file paths
-    private var codeHash: [RepoPath: String] = [:]              // function dir -> code_hash
-    /// Function dir -> what its package cannot hold (escaping links, submodules, ...), non-empty only.
-    private var codeProblems: [RepoPath: [Diagnostic]] = [:]
-    /// Paths outside a function's directory that its package's links looked at (exactly, or every
-    /// file below a directory they took): a change there changes the package.
-    private var watchedExactly: [RepoPath: Set<RepoPath>] = [:]  // path -> function dirs
-    private var watchedBelow: [RepoPath: Set<RepoPath>] = [:]    // directory -> function dirs
-    private var watching: [RepoPath: (exact: Set<RepoPath>, below: Set<RepoPath>)] = [:]  // function dir -> its watches
+    /// Which files make up each function's package, and its code_hash.
+    private let code = CodeIndex()
     /// Paths with "." or ".." components (crafted trees), non-empty only.
     private var pathProblems: [RepoPath: Diagnostic] = [:]
-    /// Symbolic links' target texts by blob id.
-    private var linkTargets: [String: [UInt8]] = [:]
     // Environments.
     private var environmentFiles: [String: Int] = [:]           // env -> number of files below it
     private var patchDiagnostics: [RepoPath: [Diagnostic]] = [:] // environment.json / override path -> diagnostics
@@ -94,12 +83,8 @@ final class StateBuilder {
     // Effective configurations.
     private var pairLayers: [FunctionInEnvironment: Layers] = [:]
     private var pairDiagnostics: [FunctionInEnvironment: [Diagnostic]] = [:]  // non-empty only
-    /// What each pair publishes on its environment's REST API (pairs with `api` only), and the
-    /// environments whose routes changed since their findings were computed.
-    private var routes: [FunctionInEnvironment: Route] = [:]
-    private var routesByEnvironment: [String: Set<String>] = [:]   // env -> functions with a route
-    private var routeFindings: [String: [RouteFinding]] = [:]      // env -> findings (non-empty only)
-    private var dirtyRouteEnvironments = Set<String>()
+    /// What each pair publishes on its environment's REST API, and the findings about it.
+    private let deploymentRules = DeploymentRules()
     private var values: [DocumentHash: JSONValue] = [:]
 
     /// Documents and code hashes earlier imports derived from git blobs (nil: read everything).
@@ -163,11 +148,7 @@ final class StateBuilder {
             let old = tree[path]
             if old == ref { continue }
             tree.set(path, ref)
-            if !watchedExactly.isEmpty || !watchedBelow.isEmpty {
-                linkedDirs.formUnion(watchedExactly[path] ?? [])
-                linkedDirs.formUnion(watchedBelow[path] ?? [])
-                for ancestor in path.ancestors { linkedDirs.formUnion(watchedBelow[ancestor] ?? []) }
-            }
+            code.collectWatchers(of: path, into: &linkedDirs)
             let kind = RepositoryLayout.classify(path)
             if kind == .other { continue }
             // A crafted tree can hold "." or ".." entries (git would never check them out): refused.
@@ -231,28 +212,13 @@ final class StateBuilder {
             let oldNested = Set(nested.keys)
             recomputeNesting()
             affectedDirs.formUnion(oldNested.symmetricDifference(nested.keys))
-            let oldFiles = filesOf
-            owner.removeAll(keepingCapacity: true)
-            filesOf = Dictionary(uniqueKeysWithValues: functionDirs.keys.map { ($0, Set<RepoPath>()) })
-            for path in tree.files.keys where path.isWithin(RepositoryLayout.functionsRoot) && RepositoryLayout.classify(path) != .functionJSON {
-                if let dir = owningDirectory(path) { owner[path] = dir; filesOf[dir]!.insert(path) }
-            }
-            for dir in Set(oldFiles.keys).union(filesOf.keys) where oldFiles[dir] != filesOf[dir] { dirtyDirs.insert(dir) }
-            for dir in functionDirs.keys where codeHash[dir] == nil { dirtyDirs.insert(dir) }
-            for dir in codeHash.keys where functionDirs[dir] == nil { codeHash[dir] = nil; codeProblems[dir] = nil; unwatch(dir) }
+            dirtyDirs.formUnion(code.reassign(tree: tree, functionDirectories: Set(functionDirs.keys), owner: owningDirectory))
         }
         for path in changedCode {
-            if let previous = owner[path] {
-                dirtyDirs.insert(previous)
-                if tree[path] == nil { owner[path] = nil; filesOf[previous]?.remove(path) }
-            } else if tree[path] != nil, let dir = owningDirectory(path) {
-                owner[path] = dir
-                filesOf[dir, default: []].insert(path)
-                dirtyDirs.insert(dir)
-            }
+            if let dir = code.fileChanged(path, exists: tree[path] != nil, owner: owningDirectory) { dirtyDirs.insert(dir) }
         }
         dirtyDirs = dirtyDirs.filter { functionDirs[$0] != nil }
-        try computeCodeHashes(dirtyDirs, source: source)
+        try code.computeHashes(dirtyDirs, tree: tree, source: source, cache: cache)
         affectedDirs.formUnion(dirtyDirs)
 
         // Names: which directory claims which name; the first claimant (by path) wins, others are duplicates.
@@ -288,11 +254,11 @@ final class StateBuilder {
             bases[name] = Base(value: FunctionSchema.normalizedBase(value), document: p.document!, file: path)
             entries[StateKey(.base, function: name)] = p.document!
             entries[StateKey(.path, function: name)] = Document(.string(dir.description))
-            entries[StateKey(.code, function: name)] = Document(.string(codeHash[dir] ?? CodeHash.empty))
+            entries[StateKey(.code, function: name)] = Document(.string(code.hash(of: dir) ?? CodeHash.empty))
         }
 
         // A lambda authorizer's target may have come or gone: every API is checked again.
-        if namesChanged || namesBefore != bases.count { dirtyRouteEnvironments.formUnion(routesByEnvironment.keys) }
+        if namesChanged || namesBefore != bases.count { deploymentRules.functionsChanged() }
 
         // Environments, environment.json and overrides.
         for env in changedEnvironments {
@@ -395,7 +361,7 @@ final class StateBuilder {
         out += pathProblems.values
         out += nested.values
         for (_, d) in baseDiagnostics { out += d }
-        for (dir, d) in codeProblems where functionDirs[dir] != nil { out += d }
+        out += code.problems(of: Set(functionDirs.keys))
         for env in environmentFiles.keys where !RepositoryLayout.isValidEnvironmentName(env) {
             out.append(Diagnostic("ENV-DIRECTORY-NAME", file: RepositoryLayout.environmentDirectory(env).description + "/", pointer: .root,
                 message: "\"\(env)\" is not a valid environment name (letters, digits, '_', '.' and '-', starting with a letter or digit)",
@@ -686,28 +652,11 @@ final class StateBuilder {
 
     private func loadAllowedSecrets() throws {
         let path = RepositoryLayout.allowedSecretsPath
-        allowListDiagnostics = []
-        var allowed = Set<String>()
-        if tree[path] != nil, let p = parsed[path] {
-            if let error = p.syntaxError {
-                allowListDiagnostics.append(error)
-            } else if let entries = p.value?["secrets"]?.arrayValue {
-                for (i, entry) in entries.enumerated() {
-                    guard let function = entry["function"]?.stringValue, let pointer = entry["pointer"]?.stringValue,
-                          JSONPointer(parsing: pointer) != nil, entry["reason"]?.stringValue?.isEmpty == false else {
-                        allowListDiagnostics.append(Diagnostic("SECRETS-ALLOW-FORMAT", file: path.description, pointer: JSONPointer(["secrets", String(i)]),
-                            message: "each allowed secret needs \"function\", \"pointer\" (a JSON Pointer) and a non-empty \"reason\""))
-                        continue
-                    }
-                    allowed.insert(function + " " + pointer)
-                }
-            } else {
-                allowListDiagnostics.append(Diagnostic("SECRETS-ALLOW-FORMAT", file: path.description, pointer: .root,
-                    message: "the allow-list must be {\"secrets\": [{\"function\": …, \"pointer\": …, \"reason\": …}]}"))
-            }
-        }
-        validator.allowedSecrets = allowed
+        let list = tree[path] != nil ? parsed[path].map { SecretsAllowList(path: path, value: $0.value, syntaxError: $0.syntaxError) } : nil
+        allowListDiagnostics = list?.diagnostics ?? []
+        validator.allowedSecrets = list?.allowed ?? []
     }
+
     private weak var lastSource: ContentSource?
 
     func takeChangedPairs() -> Set<FunctionInEnvironment> {
@@ -743,28 +692,9 @@ final class StateBuilder {
 
     // MARK: - What the environments deploy
 
-    /// A function's method on its environment's REST API, as the modules publish it.
-    struct Route: Equatable {
-        var path: String
-        var methods: [String]
-        var cors: Bool
-        var authorizerFunction: String?
-        /// The document that sets the effective `api` (the last layer that does).
-        var file: String
-    }
-
-    /// One finding about an environment's API; the same finding in several environments is reported once.
-    struct RouteFinding: Hashable {
-        var rule: String
-        var file: String
-        var pointer: JSONPointer
-        var message: String
-        var fix: String
-    }
-
     /// The effective `api` of a pair (RFC 7396 on one field), nil without one. Read from the stored
     /// documents directly: this runs for every pair whose layers change.
-    private func route(_ pair: FunctionInEnvironment, _ l: Layers) -> Route? {
+    private func route(_ pair: FunctionInEnvironment, _ l: Layers) -> DeploymentRules.Route? {
         guard let base = bases[pair.function] else { return nil }
         let stack = LayerStack(normalizedBase: base.value, environmentPatch: l.environment.flatMap { values[$0] }, override: l.override.flatMap { values[$0] })
         guard case .object(let o)? = stack.field("api"), let path = o["path"]?.stringValue else { return nil }
@@ -774,107 +704,17 @@ final class StateBuilder {
         let methods = o["methods"]?.arrayValue?.compactMap(\.stringValue) ?? []
         let cors = o["cors"].map { !$0.isNull } ?? false
         let authorizerFunction = o["authorizer"]?.stringValue == "lambda" ? o["authorizer_function"]?.stringValue : nil
-        return Route(path: path, methods: methods, cors: cors, authorizerFunction: authorizerFunction, file: file)
+        return DeploymentRules.Route(path: path, methods: methods, cors: cors, authorizerFunction: authorizerFunction, file: file)
     }
 
-    private func setRoute(_ route: Route?, for pair: FunctionInEnvironment) {
-        guard routes[pair] != route else { return }
-        routes[pair] = route
-        if route != nil { routesByEnvironment[pair.environment, default: []].insert(pair.function) } else { routesByEnvironment[pair.environment]?.remove(pair.function) }
-        dirtyRouteEnvironments.insert(pair.environment)
+    private func setRoute(_ route: DeploymentRules.Route?, for pair: FunctionInEnvironment) {
+        deploymentRules.set(route, for: pair)
     }
 
-    /// What the Terraform modules would deploy and AWS would refuse: names longer than Lambda's and
-    /// IAM's limits once the environment prefixes them, environment names no stage or function name
-    /// can hold, two functions on one route, sibling path variables, an OPTIONS method where the CORS
-    /// preflight answers, a lambda authorizer naming no function.
     private func deploymentDiagnostics() -> [Diagnostic] {
-        var out: [Diagnostic] = []
         let environments = environmentFiles.keys.filter(RepositoryLayout.isValidEnvironmentName).sorted(by: codePointLess)
-        // Environment names: "<env>-<name>" functions, stage "<env>", role "<env>-apigateway-logs".
-        for env in environments {
-            let deployable = env.utf8.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
-            let maximum = LambdaLimits.roleNameMaximum - LambdaLimits.apiRoleSuffix.utf8.count
-            if !deployable || env.utf8.count > maximum {
-                out.append(Diagnostic("ENV-DEPLOYED-NAME", file: RepositoryLayout.environmentDirectory(env).description + "/", pointer: .root,
-                    message: "the environment name \"\(env)\" prefixes every function (\"\(env)-NAME\"), names the API stage and the role \"\(env)\(LambdaLimits.apiRoleSuffix)\": it may hold only letters, digits, '-' and '_' and at most \(maximum) characters",
-                    fix: "rename the directory"))
-            }
-        }
-        // Deployed names: "<env>-<name>" (Lambda, 64) and "<env>-<name>-lambda" (IAM, 64).
-        if let longest = environments.map(\.utf8.count).max() {
-            let separator = LambdaLimits.functionPrefixSeparator.utf8.count, suffix = LambdaLimits.roleSuffix.utf8.count
-            let room = min(LambdaLimits.functionNameMaximum, LambdaLimits.roleNameMaximum - suffix)
-            for (name, base) in bases where name.utf8.count + separator + longest > room {
-                let breaking = environments.filter { name.utf8.count + separator + $0.utf8.count > room }
-                let worst = breaking.max { $0.utf8.count < $1.utf8.count }!
-                let role = worst + LambdaLimits.functionPrefixSeparator + name + LambdaLimits.roleSuffix
-                out.append(Diagnostic("FN-DEPLOYED-NAME", file: base.path, pointer: JSONPointer(["name"]),
-                    message: "deployed as \"\(worst)-\(name)\" with the role \"\(role)\" (\(role.utf8.count) characters), longer than IAM's \(LambdaLimits.roleNameMaximum) for a role (Lambda allows \(LambdaLimits.functionNameMaximum) for a function) in \(breaking.joined(separator: ", "))",
-                    fix: "shorten the name to at most \(room - separator - worst.utf8.count) characters"))
-            }
-        }
-        // Routes, per environment (recomputed only where they changed).
-        for env in dirtyRouteEnvironments {
-            let found = routeProblems(env)
-            routeFindings[env] = found.isEmpty ? nil : found
-        }
-        dirtyRouteEnvironments.removeAll()
-        var environmentsOf: [RouteFinding: [String]] = [:]
-        for (env, found) in routeFindings where environmentFiles[env] != nil { for f in found { environmentsOf[f, default: []].append(env) } }
-        for (f, envs) in environmentsOf {
-            out.append(Diagnostic(f.rule, file: f.file, pointer: f.pointer, message: f.message + " (in \(envs.sorted(by: codePointLess).joined(separator: ", ")))", fix: f.fix))
-        }
+        let out = deploymentRules.diagnostics(environments: environments, functions: bases.mapValues(\.path))
         return lastSource.map { locate(out, $0) } ?? out
-    }
-
-    private func routeProblems(_ env: String) -> [RouteFinding] {
-        guard let names = routesByEnvironment[env], !names.isEmpty else { return [] }
-        var found: [RouteFinding] = []
-        let sorted = names.sorted(by: codePointLess)
-        var owner: [String: String] = [:]              // "METHOD path" -> first function
-        var corsPaths: [String: String] = [:]          // path -> first function with cors
-        var variables: [String: (segment: String, function: String)] = [:]   // parent path -> first variable part
-        for name in sorted {
-            guard let r = routes[FunctionInEnvironment(function: name, environment: env)] else { continue }
-            if r.cors, corsPaths[r.path] == nil { corsPaths[r.path] = name }
-        }
-        for name in sorted {
-            guard let r = routes[FunctionInEnvironment(function: name, environment: env)] else { continue }
-            for method in r.methods {
-                let key = method + " " + r.path
-                if let first = owner[key] {
-                    found.append(RouteFinding(rule: "FN-API-ROUTE-CONFLICT", file: r.file, pointer: JSONPointer(["api", "methods"]),
-                        message: "\(method) \(r.path) is already served by function \(first)", fix: "give one of them another path or method"))
-                } else {
-                    owner[key] = name
-                }
-                if method == "OPTIONS", let cors = corsPaths[r.path] {
-                    found.append(RouteFinding(rule: "FN-API-ROUTE-CONFLICT", file: r.file, pointer: JSONPointer(["api", "methods"]),
-                        message: "OPTIONS \(r.path) is answered by the CORS preflight (function \(cors) configures cors on this path)", fix: "remove OPTIONS from api.methods"))
-                }
-            }
-            // API Gateway allows one variable path part per level ("/a/{id}" and "/a/{name}" cannot coexist).
-            var parent = ""
-            for segment in r.path.split(separator: "/") {
-                if segment.hasPrefix("{") {
-                    if let first = variables[parent], first.segment != segment {
-                        found.append(RouteFinding(rule: "FN-API-PATH-CONFLICT", file: r.file, pointer: JSONPointer(["api", "path"]),
-                            message: "\(r.path) has \(segment) where function \(first.function) has \(first.segment) below \(parent.isEmpty ? "/" : parent); API Gateway allows one variable path part per level",
-                            fix: "use \(first.segment) here too"))
-                        break
-                    }
-                    if variables[parent] == nil { variables[parent] = (String(segment), name) }
-                }
-                parent += "/" + segment
-            }
-            if let target = r.authorizerFunction, bases[target] == nil {
-                found.append(RouteFinding(rule: "FN-API-AUTHORIZER", file: r.file, pointer: JSONPointer(["api", "authorizer_function"]),
-                    message: "api.authorizer_function names no function of the registry (\"\(target)\")",
-                    fix: closestMatch(target, in: Array(bases.keys)).map { "did you mean \"\($0)\"?" } ?? "name a function of lambda_functions/"))
-            }
-        }
-        return found
     }
 
     // MARK: - Documents
@@ -1026,85 +866,6 @@ final class StateBuilder {
             if functionDirs[dir] != nil { return dir }
         }
         return nil
-    }
-
-    /// The lookups a package resolution makes in the current tree.
-    private func lookup(_ source: ContentSource) -> CodePackage.Lookup {
-        CodePackage.Lookup(
-            file: { [unowned self] in tree[$0] },
-            isDirectory: { [unowned self] in tree.isDirectory($0) },
-            children: { [unowned self] in Array(tree.children[$0] ?? []) },
-            linkTarget: { [unowned self] _, ref in
-                if let known = linkTargets[ref.id] { return known }
-                let text = Array(try source.contents([ref]).first ?? Data())
-                linkTargets[ref.id] = text
-                return text
-            })
-    }
-
-    private func unwatch(_ dir: RepoPath) {
-        guard let old = watching.removeValue(forKey: dir) else { return }
-        for p in old.exact { watchedExactly[p]?.remove(dir); if watchedExactly[p]?.isEmpty == true { watchedExactly[p] = nil } }
-        for p in old.below { watchedBelow[p]?.remove(dir); if watchedBelow[p]?.isEmpty == true { watchedBelow[p] = nil } }
-    }
-
-    /// The package of each directory (links resolved) and its code hash: from the cache when the
-    /// same files were hashed before, else by streaming the files' bytes (never held whole).
-    private func computeCodeHashes(_ dirs: Set<RepoPath>, source: ContentSource) throws {
-        guard !dirs.isEmpty else { return }
-        var listed: [(RepoPath, [CodePackage.File], listing: String?)] = []
-        let lookup = self.lookup(source)
-        for dir in dirs {
-            let own = Array(filesOf[dir] ?? [])
-            let files: [CodePackage.File]
-            if own.contains(where: { tree[$0]?.kind != .regular }) || watching[dir] != nil {
-                let package = try CodePackage.resolve(directory: dir, own: own, lookup: lookup)
-                unwatch(dir)
-                if !package.consulted.isEmpty || !package.expanded.isEmpty {
-                    watching[dir] = (package.consulted, package.expanded)
-                    for p in package.consulted { watchedExactly[p, default: []].insert(dir) }
-                    for p in package.expanded { watchedBelow[p, default: []].insert(dir) }
-                }
-                codeProblems[dir] = package.problems.isEmpty ? nil : package.problems.map(\.diagnostic)
-                files = package.files
-            } else {
-                codeProblems[dir] = nil
-                files = own.map { CodePackage.File(path: $0.relative(to: dir), ref: tree[$0]!) }.sorted { $0.path < $1.path }
-            }
-            listed.append((dir, files, cache == nil ? nil : BlobCache.listing(files)))
-        }
-        // A directory whose files an earlier import hashed needs no reading.
-        let known = try cache?.codeHashes(listings: listed.compactMap(\.listing)) ?? [:]
-        var plan: [(RepoPath, [CodePackage.File], listing: String?)] = []
-        for entry in listed {
-            if let listing = entry.listing, let hash = known[listing] { codeHash[entry.0] = hash } else { plan.append(entry) }
-        }
-        guard !plan.isEmpty else { return }
-        // One stream for every file of every directory to hash, in order: each file's header goes
-        // in when it starts, its bytes as they arrive.
-        let refs = plan.flatMap { $0.1.map(\.ref) }
-        var owners: [(dir: Int, file: Int)] = []
-        for (d, entry) in plan.enumerated() { for f in entry.1.indices { owners.append((d, f)) } }
-        var hashers: [SHA256Hasher?] = Array(repeating: nil, count: plan.count)
-        var finished = 0
-        func finish(_ d: Int) {
-            let hash = "sha256:" + hex((hashers[d] ?? SHA256Hasher()).finalize())
-            hashers[d] = nil
-            codeHash[plan[d].0] = hash
-            if let listing = plan[d].listing { cache?.learn(listing: listing, codeHash: hash) }
-        }
-        try source.stream(refs) { index, size, piece in
-            let (d, f) = owners[index]
-            if piece.isEmpty {
-                // Directories before this one are complete (the stream goes in order).
-                while finished < d { finish(finished); finished += 1 }
-                if hashers[d] == nil { hashers[d] = SHA256Hasher() }
-                CodeHash.begin(path: plan[d].1[f].path, size: size, into: &hashers[d]!)
-            } else {
-                hashers[d]!.update(piece)
-            }
-        }
-        while finished < plan.count { finish(finished); finished += 1 }
     }
 }
 
