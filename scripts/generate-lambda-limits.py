@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Writes schemas/lambda-limits.json, the one table of Lambda's (and IAM's, API Gateway's,
-CloudWatch's and the hashicorp/aws provider's) limits that fnreg's validator, the JSON Schemas and
-the Terraform modules' validation blocks are generated from (scripts/generate-from-limits.py).
+"""Writes schemas/lambda-limits.json, the one table of function.json's fields and of Lambda's (and
+IAM's, API Gateway's, CloudWatch's and the hashicorp/aws provider's) limits that fnreg's field list,
+defaults and limits, the JSON Schemas and the Terraform modules' types and validation blocks are
+generated from (scripts/generate-from-limits.py).
 
 AWS's own data where it exists:
 * botocore's Lambda service model (botocore/data/lambda/2015-03-31/service-2.json.gz): the Runtime
@@ -65,6 +66,40 @@ table = {
                  "runtime_minimum": {"nodejs24.x": "6.19.0", "python3.14": "6.20.0", "java25": "6.20.0",
                                      "dotnet10": "6.27.0", "ruby4.0": "a 6.x release of May 2026"}},
 }
+# The fields of function.json: name, whether required, the default `fill_defaults` gives when
+# absent ("absent" keeps an absent field absent: the seed's defaults only), whether a list means a
+# set (diffs show reorderings as such), and the Terraform type. Objects list their members.
+def f(name, terraform, required=False, default="absent", set_like=False, members=None, terraform_default=None):
+    out = {"name": name, "terraform": terraform, "required": required, "default": default, "set_like": set_like}
+    if members is not None: out["members"] = members
+    if terraform_default is not None: out["terraform_default"] = terraform_default
+    return out
+
+cors = [f("allowed_origins", "list(string)", set_like=True, terraform_default=["*"]), f("allowed_headers", "list(string)", set_like=True, terraform_default=[]),
+        f("allowed_methods", "list(string)", set_like=True, terraform_default=[]), f("expose_headers", "list(string)", set_like=True, terraform_default=[]),
+        f("max_age", "number"), f("allow_credentials", "bool", terraform_default=False)]
+table["fields"] = [
+    f("name", "string", required=True), f("description", "string", required=True), f("runtime", "string", required=True),
+    f("handler", "string", required=True), f("timeout", "number", default=3), f("memory_size", "number", default=128),
+    f("layers", "list(string)", default=[]),
+    f("api", "object", default=None, members=[
+        f("path", "string", required=True), f("methods", "list(string)", required=True, set_like=True),
+        f("authorizer", "string"), f("authorizer_arn", "string"), f("authorizer_function", "string"),
+        f("cors", "object", members=cors), f("request_parameters", "map(bool)", terraform_default={}),
+        f("request_validator", "object", members=[f("validate_body", "bool", terraform_default=False), f("validate_parameters", "bool", terraform_default=False)])]),
+    f("environment_variables", "map(string)", default={}),
+    # IAM statements differ in shape: no Terraform type holds them (the roots pass them as JSON text).
+    f("additional_policies", "none", default=[], members=[
+        f("Sid", "string"), f("Effect", "string", required=True), f("Action", "string|list", set_like=True), f("NotAction", "string|list", set_like=True),
+        f("Resource", "string|list", set_like=True), f("NotResource", "string|list", set_like=True), f("Condition", "object")]),
+    f("vpc_config", "object", default=None, members=[
+        f("subnet_ids", "list(string)", required=True, set_like=True), f("security_group_ids", "list(string)", required=True, set_like=True),
+        f("assign_public_ip", "bool")]),
+    f("dead_letter_config", "object", default=None, members=[f("target_arn", "string", required=True), f("max_receive_count", "number")]),
+    f("tracing_config", "object", default={"mode": "PassThrough"}, members=[f("mode", "string", required=True)]),
+    f("tags", "map(string)", default={}),
+]
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "schemas", "lambda-limits.json")
 with open(path, "w") as f:
     json.dump(table, f, indent=1, sort_keys=True)

@@ -10,13 +10,7 @@ public enum FieldChanges {
     }
 
     /// Lists that mean sets: a pure reordering is not a change of meaning.
-    static func isSetLike(_ p: JSONPointer) -> Bool {
-        let t = p.tokens
-        if t == ["api", "methods"] || t == ["vpc_config", "subnet_ids"] || t == ["vpc_config", "security_group_ids"] { return true }
-        if t.count == 3 && t[0] == "api" && t[1] == "cors" { return true }
-        if t.count == 3 && t[0] == "additional_policies" && ["Action", "NotAction", "Resource", "NotResource"].contains(t[2]) { return true }
-        return false
-    }
+    static func isSetLike(_ p: JSONPointer) -> Bool { FunctionSchema.isSetLike(p) }
 
     public static func describe(_ left: JSONValue?, _ right: JSONValue?) -> [Line] {
         var out: [Line] = []

@@ -1,37 +1,36 @@
 /// The `function.json` format of the seed: fields, required-ness and defaults.
 public enum FunctionSchema {
-    public static let required: [String] = ["name", "description", "runtime", "handler"]
+    /// Fields every function.json must have (from the field table, `schemas/lambda-limits.json`).
+    public static let required: [String] = requiredFields
 
-    /// Defaults of the optional fields (SPEC §3 `fill_defaults`).
-    public static let defaults: [(String, JSONValue)] = [
-        ("timeout", 3),
-        ("memory_size", 128),
-        ("layers", []),
-        ("api", .null),
-        ("environment_variables", .object(JSONObject())),
-        ("additional_policies", []),
-        ("vpc_config", .null),
-        ("dead_letter_config", .null),
-        ("tracing_config", ["mode": "PassThrough"]),
-        ("tags", .object(JSONObject())),
-    ]
+    /// Defaults of the optional fields (`fill_defaults`): the seed's fields only. A field added
+    /// later has none, so it stays absent when absent and every snapshot recorded before it keeps
+    /// its bytes and its hash.
+    public static let defaults: [(String, JSONValue)] = defaultTexts.map { ($0.0, try! JSONParser.parse($0.1)) }
 
-    public static let optional: [String] = defaults.map(\.0)
+    /// Every optional field, with or without a default.
+    public static let optional: [String] = fieldNames.filter { !requiredFields.contains($0) }
 
-    /// The default of an optional field, nil for required or unknown fields.
+    /// The default of an optional field, nil for required or unknown fields and for fields without one.
     public static func defaultValue(_ field: String) -> JSONValue? { defaults.first { $0.0 == field }?.1 }
-    public static let topLevelFields: [String] = required + optional
+    public static let topLevelFields: [String] = fieldNames
     /// Ignored at the top level of `function.json` (editor schema hint).
     public static let schemaKey = "$schema"
 
-    static let apiFields = ["path", "methods", "authorizer", "authorizer_arn", "authorizer_function", "cors", "request_parameters", "request_validator"]
-    static let corsFields = ["allowed_origins", "allowed_headers", "allowed_methods", "expose_headers", "max_age", "allow_credentials"]
-    static let vpcFields = ["subnet_ids", "security_group_ids", "assign_public_ip"]
-    static let dlqFields = ["target_arn", "max_receive_count"]
-    static let tracingFields = ["mode"]
-    static let statementFields = ["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"]
-    static let requestValidatorFields = ["validate_body", "validate_parameters"]
+    static let apiFields = memberNames["api"]!
+    static let corsFields = memberNames["api/cors"]!
+    static let vpcFields = memberNames["vpc_config"]!
+    static let dlqFields = memberNames["dead_letter_config"]!
+    static let tracingFields = memberNames["tracing_config"]!
+    static let statementFields = memberNames["additional_policies"]!
+    static let requestValidatorFields = memberNames["api/request_validator"]!
     public static let httpMethods = LambdaLimits.httpMethods
+
+    /// Whether the list at `pointer` means a set (array indexes aside: `/additional_policies/0/Action`).
+    static func isSetLike(_ pointer: JSONPointer) -> Bool {
+        let path = pointer.tokens.filter { Int($0) == nil }.joined(separator: "/")
+        return setLikePaths.contains(path)
+    }
 
     /// A base document with `$schema` removed and `null` optional fields treated as absent.
     public static func normalizedBase(_ value: JSONValue) -> JSONValue {

@@ -4,17 +4,13 @@
 variable "functions" {
   description = "Effective configurations by function name, as `fnreg export terraform` writes them (additional_policies apart)."
   type = map(object({
-    name                  = string
-    description           = string
-    runtime               = string
-    handler               = string
-    timeout               = optional(number, 3)
-    memory_size           = optional(number, 128)
-    layers                = optional(list(string), [])
-    environment_variables = optional(map(string), {})
-    # additional_policies is not part of this type: IAM lets Action and Resource be a string or a
-    # list and statements differ in shape, which one Terraform type cannot hold. The environment's
-    # root passes each function's statements as JSON text in the `additional_policies` input.
+    name        = string
+    description = string
+    runtime     = string
+    handler     = string
+    timeout     = optional(number, 3)
+    memory_size = optional(number, 128)
+    layers      = optional(list(string), [])
     api = optional(object({
       path                = string
       methods             = list(string)
@@ -35,6 +31,7 @@ variable "functions" {
         validate_parameters = optional(bool, false)
       }))
     }))
+    environment_variables = optional(map(string), {})
     vpc_config = optional(object({
       subnet_ids         = list(string)
       security_group_ids = list(string)
