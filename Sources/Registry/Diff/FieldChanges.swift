@@ -2,16 +2,22 @@
 /// variables and tags per key, set-like lists (HTTP methods, CORS lists, IAM Action/Resource, VPC ids)
 /// as sets so that a pure reordering reads "reordered", layers matched by ARN without version.
 public enum FieldChanges {
+    /// One change of one field, as `diff` and `log` print it.
     public struct Line: Equatable, Sendable {
+        /// What happened to the field (a set-like list whose order alone changed is `reordered`).
         public enum Kind: String, Sendable { case added, removed, changed, reordered }
+        /// What happened.
         public var kind: Kind
+        /// The field, as a JSON Pointer into the configuration.
         public var pointer: JSONPointer
+        /// The change in words: `30 → 60`, `+ "s3:GetObject"`, `added {...}`.
         public var text: String
     }
 
     /// Lists that mean sets: a pure reordering is not a change of meaning.
     static func isSetLike(_ p: JSONPointer) -> Bool { FunctionSchema.isSetLike(p) }
 
+    /// The changes that turn `left` into `right` (nil: the function is absent on that side), field by field.
     public static func describe(_ left: JSONValue?, _ right: JSONValue?) -> [Line] {
         var out: [Line] = []
         walk(left, right, .root, &out)

@@ -1,12 +1,17 @@
 /// One RFC 6902 operation.
 public struct PatchOperation: Equatable, Sendable {
+    /// The RFC 6902 operations fnreg's diffs use.
     public enum Op: String, Sendable { case add, remove, replace }
+    /// The operation.
     public var op: Op
+    /// Where it applies.
     public var path: JSONPointer
+    /// The value added or replaced (nil for `remove`).
     public var value: JSONValue?
     /// The value before the change (not part of RFC 6902; used for text output).
     public var old: JSONValue?
 
+    /// The operation as RFC 6902 JSON (`{"op": …, "path": …, "value": …}`).
     public var json: JSONValue {
         var o = JSONObject()
         o["op"] = .string(op.rawValue)
@@ -49,6 +54,7 @@ public enum JSONPatch {
         }
     }
 
+    /// A patch that does not fit the document (a path that does not exist).
     public enum ApplyError: Error { case invalidPath(String) }
 
     /// Applies `operations` to `document` (RFC 6902 §4 add, remove, replace).

@@ -11,16 +11,24 @@ import Foundation
 /// A pointer allows a difference at or below it; `*` matches one segment. `environments` (optional)
 /// limits the rule to pairs of those environments; `functions` (optional) to those functions.
 public struct ParityRules: Sendable {
+    /// One allowed difference: a field (pointer, prefix match) that may differ between environments.
     public struct Rule: Sendable {
+        /// The field (and everything below it) that may differ.
         public var pointer: JSONPointer
+        /// The environments the rule covers (nil: all).
         public var environments: Set<String>?
+        /// The functions the rule covers (nil: all).
         public var functions: Set<String>?
+        /// Why the difference is intended.
         public var reason: String?
     }
+    /// Every rule of the allow-list.
     public var rules: [Rule] = []
 
+    /// An empty allow-list: every difference is a violation.
     public init() {}
 
+    /// Reads the committed allow-list (`terraform/environments/parity.json`); a malformed file is a finding with file and pointer.
     public init(file path: String) throws {
         guard FileManager.default.fileExists(atPath: path) else { return }
         let value: JSONValue
@@ -58,14 +66,22 @@ public struct ParityRules: Sendable {
 
 /// The parity report across environments.
 public struct ParityReport: Sendable {
+    /// One difference of one function between two environments.
     public struct Difference: Sendable {
+        /// The first environment.
         public var left: String
+        /// The second environment.
         public var right: String
+        /// The function.
         public var function: String
+        /// The RFC 6902 operation that turns the left configuration into the right one at this field.
         public var operation: PatchOperation
+        /// The rule that allows it, nil for a violation.
         public var allowedBy: ParityRules.Rule?
     }
+    /// Every difference found.
     public var differences: [Difference] = []
+    /// The differences no rule allows.
     public var violations: [Difference] { differences.filter { $0.allowedBy == nil } }
 
     /// Compares every pair of `snapshots` (in the order given).
@@ -87,7 +103,10 @@ public struct ParityReport: Sendable {
 
 /// What a streamed parity check found.
 public struct ParityCounts: Sendable {
+    /// How many differences were found.
     public var differences = 0
+    /// How many of them no rule allows.
     public var violations = 0
+    /// The revision compared (a preview for the work tree).
     public var revision: Revision
 }

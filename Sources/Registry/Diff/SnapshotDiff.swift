@@ -2,15 +2,23 @@ import Foundation
 
 /// The difference between two snapshots, function by function (SPEC §5 `diff --format json`).
 public struct SnapshotDiff: Sendable {
+    /// One function that differs between the two snapshots.
     public struct Change: Sendable {
+        /// Whether the function is only on the right, only on the left, or on both and different.
         public enum Status: String, Sendable { case added, removed, modified }
+        /// The function's name.
         public var function: String
+        /// How it differs.
         public var status: Status
+        /// The RFC 6902 patch from the left configuration to the right one.
         public var operations: [PatchOperation]
     }
 
+    /// The snapshot compared from.
     public var left: Snapshot
+    /// The snapshot compared to.
     public var right: Snapshot
+    /// The functions that differ, by name.
     public var changes: [Change]
 
     /// Compares `left` with `right`; `functions` limits the comparison, `ignore` drops operations whose
@@ -144,8 +152,10 @@ public struct SnapshotDiff: Sendable {
         return true
     }
 
+    /// Whether the snapshots are the same.
     public var isEmpty: Bool { changes.isEmpty }
 
+    /// The diff as `fnreg diff --format json` prints it (`left`, `right`, `changes`).
     public var json: JSONValue {
         func side(_ s: Snapshot) -> JSONValue {
             var o = JSONObject()

@@ -2,16 +2,20 @@ import Foundation
 
 /// What `fnreg package` built.
 public struct PackageResult: Sendable {
+    /// The function packaged.
     public var function: String
     /// The `code_hash` of the files in the zip: the one `export json` shows at that point.
     public var codeHash: String
+    /// Where the zip was written.
     public var path: String
+    /// How many files it holds.
     public var files: Int
     /// Total bytes of the files (uncompressed).
     public var bytes: Int
     /// The revision the package was built from (a preview for the work tree).
     public var revision: Revision
 
+    /// The result as `fnreg package --format json` prints it.
     public var json: JSONValue {
         ["function": .string(function), "code_hash": .string(codeHash), "path": .string(path), "files": .number(Double(files)),
          "bytes": .number(Double(bytes)), "revision": revision.isPreview ? .null : .number(Double(revision.number)),

@@ -4,8 +4,10 @@ import Foundation
 /// (environment, revision, commit, snapshot_hash, and for a rollback the deployment it restores);
 /// byte-for-byte deterministic, written whole or not at all.
 public enum TerraformExport {
+    /// The file `fnreg export terraform` writes into the environment's directory.
     public static let fileName = RepositoryLayout.exportFileName.description
 
+    /// What an export did: wrote the file, found it unchanged, (with `--check`) found it different or missing.
     public enum Result: Equatable { case written(String), unchanged(String), differs(String), missing(String) }
 
     /// The file's exact bytes for `snapshot`; `restores` marks a rollback's target deployment.

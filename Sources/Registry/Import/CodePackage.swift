@@ -175,7 +175,7 @@ struct CodePackage {
 
 /// `code_hash`: `sha256:` + SHA-256 over a package's files in sorted order of their path (bytes),
 /// each contributing `<path bytes> NUL <decimal byte count> NUL <content bytes>`.
-public enum CodeHash {
+enum CodeHash {
     /// Feeds one file's header (path, size); its bytes follow through `update`.
     static func begin(path: RepoPath, size: Int, into hasher: inout SHA256Hasher) {
         hasher.update(path.bytes)
@@ -185,12 +185,12 @@ public enum CodeHash {
     }
 
     /// The code hash of files given as (relative path, bytes).
-    public static func of(_ files: [(String, Data)]) -> String {
+    static func of(_ files: [(String, Data)]) -> String {
         of(files.map { (RepoPath($0.0), $0.1) })
     }
 
     /// The code hash of files given as (relative path as bytes, bytes).
-    public static func of(_ files: [(RepoPath, Data)]) -> String {
+    static func of(_ files: [(RepoPath, Data)]) -> String {
         var hasher = SHA256Hasher()
         for (path, bytes) in files.sorted(by: { $0.0 < $1.0 }) {
             begin(path: path, size: bytes.count, into: &hasher)

@@ -7,17 +7,17 @@ import Glibc
 /// `merge-base`), never by checkout, and never with the caller's or the repository's configuration
 /// deciding anything: every call runs with a fixed configuration and environment (`GitCommand`).
 /// `prefix` is the configuration repository's path inside the git work tree ("" at the top).
-public final class GitRepository {
+final class GitRepository {
     /// The work tree's top level: the directory holding `.git` (never `core.worktree`).
-    public let workTree: String
+    let workTree: String
     /// The git directory (`.git`, or where a `.git` file points).
     let gitDirectory: String
-    public let prefix: String
+    let prefix: String
     private var catFile: CatFileBatch?
 
     /// Opens the git repository whose work tree contains `path`; nil when there is none. A repository
     /// git refuses (another user's, "dubious ownership") is an error with git's own message and fix.
-    public static func open(containing path: String) throws -> GitRepository? {
+    static func open(containing path: String) throws -> GitRepository? {
         guard let real = realPath(path) else { return nil }
         // The top level is found by looking for `.git`, as git does, and never taken from git's
         // answer: `core.worktree` in an untrusted `.git/config` must not move what fnreg reads.
@@ -58,7 +58,7 @@ public final class GitRepository {
     deinit { catFile?.close() }
 
     /// The configuration repository's root on disk.
-    public var root: String { prefix.isEmpty ? workTree : workTree + "/" + String(prefix.dropLast()) }
+    var root: String { prefix.isEmpty ? workTree : workTree + "/" + String(prefix.dropLast()) }
 
     func git(_ arguments: [String]) throws -> Subprocess.Result {
         try GitCommand.run(["--git-dir=" + gitDirectory, "--work-tree=" + workTree, "-C", workTree] + arguments)
@@ -83,7 +83,7 @@ public final class GitRepository {
     // MARK: - Refs and commits
 
     /// The full commit id `ref` names, or nil.
-    public func resolve(_ ref: String) throws -> String? {
+    func resolve(_ ref: String) throws -> String? {
         guard !ref.isEmpty, !ref.hasPrefix("-") else { return nil }
         let r = try git(["rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}"])
         guard r.status == 0 else { return nil }
@@ -92,7 +92,7 @@ public final class GitRepository {
     }
 
     /// The branch HEAD is on, nil when detached.
-    public var currentBranch: String? {
+    var currentBranch: String? {
         guard let r = try? git(["symbolic-ref", "--quiet", "--short", "HEAD"]), r.status == 0 else { return nil }
         let name = r.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
         return name.isEmpty ? nil : name
@@ -100,7 +100,7 @@ public final class GitRepository {
 
     /// The commit a branch name points at: the local branch, else the remote-tracking branch of
     /// `origin` (a CI checkout often has only that), else the only remote that has it.
-    public func branchTip(_ branch: String) throws -> String? {
+    func branchTip(_ branch: String) throws -> String? {
         for ref in ["refs/heads/\(branch)", "refs/remotes/origin/\(branch)"] {
             if let id = try resolve(ref) { return id }
         }
@@ -111,7 +111,7 @@ public final class GitRepository {
     }
 
     /// Whether the repository has this commit (a shallow clone may not).
-    public func hasCommit(_ id: String) throws -> Bool {
+    func hasCommit(_ id: String) throws -> Bool {
         try git(["cat-file", "-e", id + "^{commit}"]).status == 0
     }
 
@@ -134,32 +134,32 @@ public final class GitRepository {
     }
 
     /// Every local and remote-tracking branch name.
-    public func localAndRemoteBranches() throws -> [String] {
+    func localAndRemoteBranches() throws -> [String] {
         lines(try gitOrThrow(["for-each-ref", "--format=%(refname:short)", "refs/heads/", "refs/remotes/"], what: "list branches"))
             .filter { !$0.hasSuffix("/HEAD") }
     }
 
     /// Branch names (local and remote-tracking) whose tip contains `commit`.
-    public func branches(containing commit: String) throws -> [String] {
+    func branches(containing commit: String) throws -> [String] {
         let r = try git(["for-each-ref", "--contains", commit, "--format=%(refname:short)", "refs/heads/", "refs/remotes/"])
         guard r.status == 0 else { return [] }
         return lines(r.stdout).filter { !$0.hasSuffix("/HEAD") }
     }
 
-    public var isShallow: Bool {
+    var isShallow: Bool {
         (try? git(["rev-parse", "--is-shallow-repository"]).stdoutText.hasPrefix("true")) ?? false
     }
 
     /// Commit metadata.
-    public struct CommitInfo: Sendable {
-        public var id: String
-        public var authorName: String
-        public var authorEmail: String
-        public var committedAt: Int64
-        public var message: String
+    struct CommitInfo: Sendable {
+        var id: String
+        var authorName: String
+        var authorEmail: String
+        var committedAt: Int64
+        var message: String
     }
 
-    public func commitInfo(_ id: String) throws -> CommitInfo {
+    func commitInfo(_ id: String) throws -> CommitInfo {
         let data = try gitOrThrow(["log", "-1", "--no-show-signature", "--format=%H%x00%an%x00%ae%x00%ct%x00%B", id, "--"], what: "read commit \(id)")
         let fields = data.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         guard fields.count >= 5, Self.isObjectID(fields[0]) else { throw RegistryError.git("git returned unreadable metadata for commit \(id).") }
@@ -168,17 +168,17 @@ public final class GitRepository {
     }
 
     /// First-parent commits of `ref`, oldest first.
-    public func firstParentCommits(_ ref: String) throws -> [String] {
+    func firstParentCommits(_ ref: String) throws -> [String] {
         lines(try gitOrThrow(["rev-list", "--first-parent", "--reverse", ref, "--"], what: "list the commits of \(ref)"))
     }
 
     /// The root commit of `tip`'s first-parent history: the repository's identity.
-    public func rootCommit(_ tip: String) throws -> String? {
+    func rootCommit(_ tip: String) throws -> String? {
         lines(try gitOrThrow(["rev-list", "--first-parent", "--max-parents=0", tip, "--"], what: "find the root commit of \(tip)")).last
     }
 
     /// True when `ancestor` is `descendant` or one of its ancestors.
-    public func isAncestor(_ ancestor: String, of descendant: String) throws -> Bool {
+    func isAncestor(_ ancestor: String, of descendant: String) throws -> Bool {
         let r = try git(["merge-base", "--is-ancestor", ancestor, descendant])
         if r.status == 0 { return true }
         if r.status == 1 { return false }
@@ -187,7 +187,7 @@ public final class GitRepository {
 
     /// True when `commit` is `tip` or one of its first-parent ancestors: the oldest first-parent
     /// commit of `tip` that descends from `commit` then has `commit` as its first parent.
-    public func isOnFirstParentHistory(_ commit: String, of tip: String) throws -> Bool {
+    func isOnFirstParentHistory(_ commit: String, of tip: String) throws -> Bool {
         if commit == tip { return true }
         guard try isAncestor(commit, of: tip) else { return false }
         guard let oldest = try firstParentDescendants(of: commit, to: tip).first else { return false }
@@ -195,7 +195,7 @@ public final class GitRepository {
     }
 
     /// The best common ancestor of two commits, nil for unrelated histories.
-    public func mergeBase(_ a: String, _ b: String) throws -> String? {
+    func mergeBase(_ a: String, _ b: String) throws -> String? {
         let r = try git(["merge-base", a, b])
         guard r.status == 0 else { return nil }
         let id = r.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -204,20 +204,20 @@ public final class GitRepository {
 
     /// `rev-list --first-parent --ancestry-path from..to`, oldest first: the first-parent commits of
     /// `to` that descend from `from`.
-    public func firstParentDescendants(of from: String, to: String) throws -> [String] {
+    func firstParentDescendants(of from: String, to: String) throws -> [String] {
         lines(try gitOrThrow(["rev-list", "--first-parent", "--ancestry-path", "--reverse", "\(from)..\(to)", "--"],
                              what: "list the commits between \(from.prefix(12)) and \(to.prefix(12))"))
     }
 
     /// `rev-list --first-parent base..to`, oldest first.
-    public func firstParentCommitsSince(_ base: String, to: String) throws -> [String] {
+    func firstParentCommitsSince(_ base: String, to: String) throws -> [String] {
         lines(try gitOrThrow(["rev-list", "--first-parent", "--reverse", "\(base)..\(to)", "--"],
                              what: "list the commits between \(base.prefix(12)) and \(to.prefix(12))"))
     }
 
     /// The commit of `tip`'s first-parent history that brought `commit` in (the oldest first-parent
     /// commit that contains it), for a commit that is reachable but not itself on that history.
-    public func firstParentMerge(bringing commit: String, into tip: String) throws -> String? {
+    func firstParentMerge(bringing commit: String, into tip: String) throws -> String? {
         try firstParentDescendants(of: commit, to: tip).first
     }
 
@@ -423,7 +423,7 @@ enum GitCommand {
 
 extension GitRepository {
     /// The user's own git `user.name` (their global configuration, read, never executed), if any.
-    public static func userName() -> String? {
+    static func userName() -> String? {
         let inherited = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GIT_") }.map { "\($0.key)=\($0.value)" } + ["LC_ALL=C"]
         guard let r = try? Subprocess.run(GitExecutable.path, ["config", "--global", "--get", "user.name"], environment: inherited), r.status == 0 else { return nil }
         let name = r.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)

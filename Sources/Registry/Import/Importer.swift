@@ -2,6 +2,7 @@ import Foundation
 
 /// What to import.
 public struct ImportRequest {
+    /// The configuration repository (a git work tree or a plain directory).
     public var path: String
     /// Move the record forward to this commit (`--commit REF`).
     public var commit: String?
@@ -18,13 +19,17 @@ public struct ImportRequest {
     /// Called after each recorded commit with (done, total).
     public var progress: ((Int, Int) -> Void)?
 
+    /// A request to record the work tree's commit (or the plain directory) at `path`.
     public init(path: String) { self.path = path }
 }
 
 /// What an import did.
 public struct ImportReport {
+    /// The revisions recorded.
     public var imported: [Revision] = []
+    /// The revisions recorded as skipped (`--skip-invalid`).
     public var skipped: [Revision] = []
+    /// Warnings of the recorded revisions (errors refuse a revision).
     public var warnings: [Diagnostic] = []
     /// Set when nothing was written, saying why (already recorded, older, unchanged).
     public var noOp: String?
@@ -445,9 +450,13 @@ struct LayerHashes: Hashable {
 
 /// An import stopped at an invalid commit (the commits before it stay recorded).
 public struct HistoryError: Error, CustomStringConvertible {
+    /// The invalid commit.
     public let commit: String
+    /// Its subject line.
     public let subject: String
+    /// What is wrong with it.
     public let diagnostics: [Diagnostic]
+    /// How many commits before it were recorded.
     public let importedBefore: Int
 
     public var description: String {

@@ -2,9 +2,13 @@ import Foundation
 
 /// Why a document is not acceptable JSON, with the 1-based line and column where it went wrong.
 public struct JSONSyntaxError: Error, Equatable, CustomStringConvertible {
+    /// What is wrong.
     public let message: String
+    /// The byte offset of the error.
     public let offset: Int
+    /// Its line (1-based).
     public let line: Int
+    /// Its column (1-based, in bytes).
     public let column: Int
     public var description: String { "\(message) at line \(line), column \(column)" }
 }
@@ -35,6 +39,7 @@ public struct JSONParser {
         }
     }
 
+    /// Parses `text` as one JSON value (RFC 8259, strictly: no comments, no trailing commas).
     public static func parse(_ text: String) throws -> JSONValue {
         try parse(Array(text.utf8))
     }

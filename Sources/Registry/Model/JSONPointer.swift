@@ -1,7 +1,9 @@
 /// A JSON Pointer (RFC 6901): a path of reference tokens, "" for the whole document.
 public struct JSONPointer: Hashable, Sendable, CustomStringConvertible, Comparable {
+    /// The reference tokens, decoded.
     public var tokens: [String]
 
+    /// The pointer made of these (decoded) tokens.
     public init(_ tokens: [String] = []) { self.tokens = tokens }
 
     /// Parses "/a/b~1c" (RFC 6901 §3: "~1" is "/", "~0" is "~"); nil when it does not start with "/".
@@ -32,11 +34,16 @@ public struct JSONPointer: Hashable, Sendable, CustomStringConvertible, Comparab
         self.tokens = tokens
     }
 
+    /// The whole document ("").
     public static let root = JSONPointer()
 
+    /// This pointer followed by a member name.
     public func appending(_ token: String) -> JSONPointer { JSONPointer(tokens + [token]) }
+    /// This pointer followed by an array index.
     public func appending(_ index: Int) -> JSONPointer { JSONPointer(tokens + [String(index)]) }
+    /// The pointer without its last token (the root's parent is the root).
     public var parent: JSONPointer { JSONPointer(Array(tokens.dropLast())) }
+    /// The last token, nil for the root.
     public var last: String? { tokens.last }
 
     public var description: String {

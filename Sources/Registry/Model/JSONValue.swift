@@ -10,11 +10,17 @@ public enum JSONValue: Hashable, Sendable {
     case array([JSONValue])
     case object(JSONObject)
 
+    /// The object, nil for any other value.
     public var objectValue: JSONObject? { if case .object(let o) = self { return o } else { return nil } }
+    /// The array, nil for any other value.
     public var arrayValue: [JSONValue]? { if case .array(let a) = self { return a } else { return nil } }
+    /// The string, nil for any other value.
     public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
+    /// The number, nil for any other value.
     public var numberValue: Double? { if case .number(let n) = self { return n } else { return nil } }
+    /// The boolean, nil for any other value.
     public var boolValue: Bool? { if case .bool(let b) = self { return b } else { return nil } }
+    /// Whether the value is `null`.
     public var isNull: Bool { if case .null = self { return true } else { return false } }
 
     /// The member `key` of an object, nil for other values or a missing key.
@@ -86,8 +92,11 @@ public func bytesEqual(_ a: String, _ b: String) -> Bool {
 
 /// One member of a JSON object.
 public struct JSONMember: Hashable, Sendable {
+    /// The member's name.
     public var key: String
+    /// The member's value.
     public var value: JSONValue
+    /// The member `key`: `value`.
     public init(_ key: String, _ value: JSONValue) { self.key = key; self.value = value }
 
     public static func == (l: JSONMember, r: JSONMember) -> Bool { bytesEqual(l.key, r.key) && l.value == r.value }
@@ -140,8 +149,10 @@ public func codePointLess(_ a: String, _ b: String) -> Bool {
 
 /// A JSON object whose members are kept sorted by key, unique by key.
 public struct JSONObject: Hashable, Sendable, Sequence {
+    /// The members, sorted by key in RFC 8785 order, unique by key.
     public private(set) var members: [JSONMember]
 
+    /// The empty object.
     public init() { members = [] }
 
     /// Builds an object from members in any order; a later duplicate key wins.
@@ -153,8 +164,11 @@ public struct JSONObject: Hashable, Sendable, Sequence {
     /// Builds from members already sorted and unique (the parser's output).
     init(sortedUnique: [JSONMember]) { members = sortedUnique }
 
+    /// How many members the object has.
     public var count: Int { members.count }
+    /// Whether the object has no members.
     public var isEmpty: Bool { members.isEmpty }
+    /// The member names, in key order.
     public var keys: [String] { members.map(\.key) }
     public func makeIterator() -> IndexingIterator<[JSONMember]> { members.makeIterator() }
 
@@ -175,6 +189,7 @@ public struct JSONObject: Hashable, Sendable, Sequence {
         }
     }
 
+    /// The value of member `key` (nil: absent); setting nil removes the member.
     public subscript(key: String) -> JSONValue? {
         get {
             let (found, i) = index(of: key)

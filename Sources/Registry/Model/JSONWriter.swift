@@ -1,8 +1,10 @@
 /// Writes JSON text: canonical (RFC 8785 style: sorted keys, no whitespace, shortest numbers)
 /// or pretty (two-space indentation, sorted keys, the same number and string forms).
 public struct JSONWriter {
+    /// What has been written so far.
     public private(set) var bytes: [UInt8] = []
 
+    /// An empty writer with room for `capacity` bytes.
     public init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
 
     /// The canonical JSON of `value` as a string.
@@ -27,6 +29,7 @@ public struct JSONWriter {
         return String(decoding: w.bytes, as: UTF8.self)
     }
 
+    /// Appends `s`'s UTF-8 bytes as they are (no escaping).
     public mutating func append(_ s: String) { bytes.append(contentsOf: s.utf8) }
 
     /// Re-indents canonical JSON into the pretty form (`pretty(_:)`'s exact bytes) without parsing it.
@@ -67,11 +70,16 @@ public struct JSONWriter {
         return out
     }
 
+    /// Appends one byte.
     public mutating func append(_ b: UInt8) { bytes.append(b) }
+    /// Appends bytes as they are.
     public mutating func append(contentsOf other: [UInt8]) { bytes.append(contentsOf: other) }
+    /// Appends bytes as they are.
     public mutating func append(contentsOf other: ArraySlice<UInt8>) { bytes.append(contentsOf: other) }
+    /// Appends bytes as they are.
     public mutating func append(contentsOf other: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: other) }
 
+    /// Appends `value` as canonical JSON (RFC 8785: sorted keys, shortest numbers, minimal escapes).
     public mutating func writeCanonical(_ value: JSONValue) {
         switch value {
         case .null: append("null")
@@ -104,6 +112,7 @@ public struct JSONWriter {
         bytes.append(contentsOf: repeatElement(0x20, count: indent))
     }
 
+    /// Appends `value` pretty-printed (two spaces per level, sorted keys), starting at `indent` levels.
     public mutating func writePretty(_ value: JSONValue, indent: Int) {
         switch value {
         case .array(let a) where !a.isEmpty:
@@ -170,6 +179,7 @@ public struct JSONWriter {
 
 /// Number formatting of ECMAScript's Number.prototype.toString, which RFC 8785 §3.2.2.3 requires.
 public enum JSONNumber {
+    /// A number as RFC 8785 writes it (ECMAScript's shortest round-trip form).
     public static func format(_ value: Double) -> String {
         if value == 0 { return "0" }
         if value < 0 { return "-" + format(-value) }
@@ -215,6 +225,7 @@ public enum JSONNumber {
 /// Re-indents canonical JSON into the pretty form as it arrives, in pieces split anywhere: export
 /// streams a multi-megabyte snapshot through it in 64 KiB writes instead of building it whole.
 public struct PrettyPrinter {
+    /// Printed bytes not yet drained.
     public private(set) var output: [UInt8] = []
     private var indent = 0
     private var inString = false
@@ -222,8 +233,10 @@ public struct PrettyPrinter {
     private var pendingOpen: UInt8?   // `{` or `[` whose next byte decides between `{}` and a new line
     private static let spaces = [UInt8](repeating: 0x20, count: 256)
 
+    /// A printer with room for `capacity` bytes of output.
     public init(capacity: Int = 1 << 17) { output.reserveCapacity(capacity) }
 
+    /// Feeds canonical JSON bytes (in pieces of any size).
     public mutating func feed(_ b: UnsafeBufferPointer<UInt8>) {
         let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
         var i = 0
@@ -277,6 +290,7 @@ public struct PrettyPrinter {
         }
     }
 
+    /// Feeds canonical JSON bytes.
     public mutating func feed(_ bytes: [UInt8]) { bytes.withUnsafeBufferPointer { feed($0) } }
 
     /// Ends the document (a final newline).

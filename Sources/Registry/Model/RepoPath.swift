@@ -4,15 +4,21 @@ import Foundation
 /// system give (never normalised: two names that differ only in Unicode normalisation are two
 /// paths, and a name that is not UTF-8 keeps its bytes). Compared and sorted by bytes.
 public struct RepoPath: Hashable, Comparable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+    /// The path's bytes, as git stores them.
     public let bytes: [UInt8]
 
+    /// The path with these bytes.
     public init(bytes: [UInt8]) { self.bytes = bytes }
+    /// The path with these bytes.
     public init<S: Sequence>(bytes: S) where S.Element == UInt8 { self.bytes = Array(bytes) }
+    /// The path spelled `string` (its UTF-8).
     public init(_ string: String) { bytes = Array(string.utf8) }
     public init(stringLiteral value: String) { self.init(value) }
 
+    /// The repository's top level.
     public static let root = RepoPath(bytes: [])
 
+    /// Whether this is the top level.
     public var isEmpty: Bool { bytes.isEmpty }
 
     /// True when the bytes are valid UTF-8 (git and POSIX allow any bytes but `/` and NUL).
@@ -68,6 +74,7 @@ public struct RepoPath: Hashable, Comparable, Sendable, CustomStringConvertible,
         }
     }
 
+    /// Whether the bytes begin with `p`'s (not only at a component boundary).
     public func hasPrefix(_ p: RepoPath) -> Bool { bytes.count >= p.bytes.count && bytes.starts(with: p.bytes) }
 
     /// True when `self` is `directory` or lies below it.
@@ -84,12 +91,14 @@ public struct RepoPath: Hashable, Comparable, Sendable, CustomStringConvertible,
         return RepoPath(bytes: bytes[(directory.bytes.count + 1)...])
     }
 
+    /// This path followed by `component` (a `/` between them).
     public func appending(_ component: RepoPath) -> RepoPath {
         if isEmpty { return component }
         if component.isEmpty { return self }
         return RepoPath(bytes: bytes + [UInt8(ascii: "/")] + component.bytes)
     }
 
+    /// This path followed by `component` (a `/` between them).
     public func appending(_ component: String) -> RepoPath { appending(RepoPath(component)) }
 
     /// The path without its last component (root for a single component).

@@ -4,10 +4,15 @@ import Foundation
 /// environment's patch, an override, the secrets allow-list, code, or fnreg's own output; and back
 /// from a stored key to the file it came from. The one place that knows the layout.
 public enum RepositoryLayout {
+    /// Where functions live: every `function.json` below it is one.
     public static let functionsRoot: RepoPath = "lambda_functions"
+    /// Where environments live: each directory holding a file is one.
     public static let environmentsRoot: RepoPath = "terraform/environments"
+    /// A function's base configuration.
     public static let functionFileName: RepoPath = "function.json"
+    /// An environment's merge patch for every function.
     public static let environmentPatchName: RepoPath = "environment.json"
+    /// An environment's per-function merge patches (`overrides/<function>.json`).
     public static let overridesDirectory: RepoPath = "overrides"
     /// What `fnreg export terraform` writes into an environment's directory: never part of the state.
     public static let exportFileName: RepoPath = "functions.auto.tfvars.json"
@@ -39,6 +44,7 @@ public enum RepositoryLayout {
         case other
     }
 
+    /// What `path` is to fnreg (a byte-wise test; the hot path of every import).
     public static func classify(_ path: RepoPath) -> Kind {
         // On bytes, without splitting: this runs for every file of every tree.
         path.bytes.withUnsafeBufferPointer { b -> Kind in

@@ -2,25 +2,25 @@ import CCrypto
 import Foundation
 
 /// SHA-256 through the system libcrypto (hardware-accelerated, no build cost).
-public struct SHA256Hasher {
+struct SHA256Hasher {
     private let context: OpaquePointer
 
-    public init() {
+    init() {
         context = EVP_MD_CTX_new()
         EVP_DigestInit_ex(context, EVP_sha256(), nil)
     }
 
-    public mutating func update<B: ContiguousBytes>(_ bytes: B) {
+    mutating func update<B: ContiguousBytes>(_ bytes: B) {
         bytes.withUnsafeBytes { _ = EVP_DigestUpdate(context, $0.baseAddress, $0.count) }
     }
 
-    public mutating func update(_ string: String) {
+    mutating func update(_ string: String) {
         var s = string
         s.withUTF8 { _ = EVP_DigestUpdate(context, $0.baseAddress, $0.count) }
     }
 
     /// The 32-byte digest; the hasher cannot be used afterwards.
-    public func finalize() -> [UInt8] {
+    func finalize() -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 32
         EVP_DigestFinal_ex(context, &digest, &length)
@@ -29,7 +29,7 @@ public struct SHA256Hasher {
     }
 
     /// The digest of `bytes`.
-    public static func hash<B: ContiguousBytes>(_ bytes: B) -> [UInt8] {
+    static func hash<B: ContiguousBytes>(_ bytes: B) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: 32)
         bytes.withUnsafeBytes { raw in
             _ = digest.withUnsafeMutableBufferPointer {
@@ -40,14 +40,14 @@ public struct SHA256Hasher {
     }
 
     /// "sha256:" + lowercase hex of the digest of `bytes`.
-    public static func prefixedHex<B: ContiguousBytes>(_ bytes: B) -> String {
+    static func prefixedHex<B: ContiguousBytes>(_ bytes: B) -> String {
         "sha256:" + hex(hash(bytes))
     }
 }
 
 /// Git's object id of a blob with these contents: SHA-1 of `blob <size> NUL <bytes>`, in hex. A file
 /// read from a work tree gets the id git would give it, so the blob cache serves work trees too.
-public func gitBlobID(_ bytes: [UInt8]) -> String {
+func gitBlobID(_ bytes: [UInt8]) -> String {
     let context = EVP_MD_CTX_new()
     defer { EVP_MD_CTX_free(context) }
     EVP_DigestInit_ex(context, EVP_sha1(), nil)
@@ -64,7 +64,7 @@ public func gitBlobID(_ bytes: [UInt8]) -> String {
 private let hexDigits = Array("0123456789abcdef".utf8)
 
 /// Lowercase hexadecimal of `bytes`.
-public func hex(_ bytes: [UInt8]) -> String {
+func hex(_ bytes: [UInt8]) -> String {
     var out = [UInt8]()
     out.reserveCapacity(bytes.count * 2)
     for b in bytes {

@@ -3,7 +3,9 @@ import Foundation
 /// The effective configurations of one environment at one revision (SPEC §4), held as canonical JSON
 /// per function and parsed only when a caller asks for values.
 public struct Snapshot: Sendable {
+    /// The environment.
     public let environment: String
+    /// The revision (a preview for the work tree).
     public let revision: Revision
     /// Function name -> canonical JSON of its effective configuration (with `code_hash`), sorted by name.
     public let canonicalMembers: [(name: String, canonical: [UInt8])]
@@ -48,6 +50,7 @@ public struct Snapshot: Sendable {
         return out
     }
 
+    /// The snapshot of `functions` (effective configurations by name) in `environment` at `revision`.
     public init(environment: String, revision: Revision, functions: JSONObject) {
         self.init(environment: environment, revision: revision,
                   canonicalMembers: functions.map { ($0.key, JSONWriter.canonicalBytes($0.value)) })
@@ -62,8 +65,10 @@ public struct Snapshot: Sendable {
     /// One function's effective configuration, or nil (parses only that function).
     public func value(of name: String) -> JSONValue? { parsed.value(name) }
 
+    /// The functions, by name in code point order.
     public var functionNames: [String] { canonicalMembers.map(\.name) }
 
+    /// One function's effective configuration; an unknown name is an error listing the closest.
     public func function(_ name: String) throws -> JSONValue {
         guard let f = value(of: name) else { throw RegistryError.unknownFunction(name, known: functionNames) }
         return f

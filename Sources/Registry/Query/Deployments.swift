@@ -3,14 +3,19 @@ import Foundation
 /// The `registry_snapshot` that `fnreg export terraform` (and `rollback`) writes beside the
 /// functions in `functions.auto.tfvars.json`: which snapshot the file holds.
 public struct AppliedSnapshot: Equatable, Sendable {
+    /// The environment the snapshot is of.
     public var environment: String
+    /// The revision it was exported at.
     public var revision: Int
+    /// That revision's commit.
     public var commit: String?
+    /// The snapshot's hash.
     public var snapshotHash: String
     /// For a file written by `rollback`: the deployment whose snapshot it restores.
     public var restores: Int?
     /// `sha256:` of the canonical JSON of the file's `functions`, as read.
     public var functionsHash: String
+    /// The file read.
     public var path: String
 
     /// Reads `functions.auto.tfvars.json` at `path` (a file, or a directory holding it).
@@ -41,7 +46,9 @@ public struct AppliedSnapshot: Equatable, Sendable {
 extension Registry {
     /// What `deploy` did: the deployment the environment runs, and whether this call recorded it.
     public struct DeployResult {
+        /// The deployment the environment runs now.
         public var deployment: Deployment
+        /// Whether this call recorded it (false: it was the latest already).
         public var recorded: Bool
     }
 
@@ -101,9 +108,13 @@ extension Registry {
 
     /// The rollback plan: the current deployment, the target and the diff current → target.
     public struct RollbackPlan {
+        /// The environment's current deployment.
         public var current: Deployment
+        /// The deployment to go back to.
         public var target: Deployment
+        /// What changes: current → target.
         public var diff: SnapshotDiff
+        /// The target's snapshot (written as the Terraform inputs).
         public var targetSnapshot: Snapshot
     }
 
@@ -150,20 +161,26 @@ extension Registry {
 
 /// What an environment runs versus what has been imported (`fnreg status`).
 public struct EnvironmentStatus {
+    /// The environment.
     public var environment: String
+    /// The latest revision.
     public var head: Revision
     /// The current deployment, nil when never deployed.
     public var deployment: Deployment?
     /// Deployed snapshot → HEAD snapshot; nil when never deployed (everything is pending).
     public var pending: SnapshotDiff?
+    /// How many functions the latest revision holds in the environment.
     public var headFunctionCount: Int
 
+    /// Whether the latest revision differs from what the environment runs.
     public var isPending: Bool { pending.map { !$0.isEmpty } ?? true }
 }
 
 /// Where the record stands against its source (`fnreg status`).
 public struct RecordStatus {
+    /// What the registry records.
     public var binding: Binding?
+    /// The latest revision.
     public var head: Revision?
     /// The tracked branch's tip, when the repository is at hand.
     public var tip: String?
@@ -207,11 +224,16 @@ extension Registry {
 
 /// One deployment with what it changed against the previous deployment of its environment.
 public struct DeploymentSummary {
+    /// How many functions a deployment added, removed and changed.
     public struct Counts: Equatable {
+        /// Functions added, removed, changed.
         public var added = 0, removed = 0, modified = 0
+        /// Whether nothing changed.
         public var isEmpty: Bool { added == 0 && removed == 0 && modified == 0 }
     }
+    /// The deployment.
     public var deployment: Deployment
+    /// The commit of its revision.
     public var commit: String?
     /// Nil for an environment's first deployment.
     public var changes: Counts?

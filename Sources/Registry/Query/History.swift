@@ -1,15 +1,22 @@
 /// One entry of `fnreg log`: a revision and, per function, what changed.
 public struct LogEntry: Sendable {
+    /// What one revision changed in one function.
     public struct FunctionChange: Sendable {
+        /// The function.
         public var function: String
         /// "added", "removed", "modified", "moved", "code", or for environment-level documents "environment".
         public var status: String
+        /// The document that changed it (`function.json`, `dev/environment.json`, `code`, ...).
         public var source: String
+        /// The RFC 6902 patch from the previous configuration to this one.
         public var operations: [PatchOperation]
     }
+    /// The revision.
     public var revision: Revision
+    /// What it changed, function by function.
     public var changes: [FunctionChange]
 
+    /// The entry as `fnreg log --format json` prints it.
     public var json: JSONValue {
         guard case .object(var o) = revision.json else { return .null }
         o["changes"] = .array(changes.map { c in

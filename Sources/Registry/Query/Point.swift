@@ -69,9 +69,12 @@ import Foundation
 
 /// `ENV[@POINT]`, one side of a diff.
 public struct SnapshotReference: Equatable, Sendable {
+    /// The environment.
     public var environment: String
+    /// The point in history (nil: HEAD).
     public var point: String?
 
+    /// Parses `ENV` or `ENV@POINT`.
     public init(parsing text: String) {
         if let at = text.firstIndex(of: "@") {
             environment = String(text[..<at])

@@ -1,14 +1,19 @@
 /// Where one field of an effective configuration came from (`fnreg show --origin`).
 public struct FieldOrigin: Sendable {
+    /// Where a value comes from: a default, the base, the environment's patch, the override, or the code (`code_hash`).
     public enum Layer: String, Sendable { case `default`, base, environment, override, code }
+    /// The field.
     public var pointer: JSONPointer
+    /// Its effective value.
     public var value: JSONValue
+    /// The layer that set it.
     public var layer: Layer
     /// The file that set it (nil for defaults).
     public var file: String?
     /// The revision at which this value last changed in that file.
     public var revision: Revision?
 
+    /// The origin as `fnreg show --origin --format json` prints it.
     public var json: JSONValue {
         var o = JSONObject()
         o["pointer"] = .string(pointer.description)

@@ -241,6 +241,7 @@ public final class Registry {
         }
     }
 
+    /// The snapshot of `environment` at a revision.
     public func snapshot(environment: String, revision: Revision) throws -> Snapshot {
         try snapshots(environments: [environment], revision: revision)[0]
     }
@@ -326,6 +327,7 @@ public final class Registry {
 
     // MARK: - Deployments
 
+    /// Deployments newest first, of one environment or all.
     public func deployments(environment: String? = nil) throws -> [Deployment] {
         try storage.deployments(environment: environment)
     }

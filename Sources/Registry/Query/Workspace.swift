@@ -6,9 +6,10 @@ import Foundation
 public struct Workspace {
     /// The configuration repository's root.
     public let root: String
-    public let git: GitRepository?
+    /// The git repository around the root (nil outside git).
+    let git: GitRepository?
 
-    public init(root: String, git: GitRepository?) {
+    init(root: String, git: GitRepository?) {
         self.root = root
         self.git = git
     }

@@ -3,7 +3,9 @@ import Foundation
 /// What a registry records (stored at its first import): one branch of one git repository, or one
 /// plain directory. Every later import must come from the same source.
 public struct Binding: Equatable, Sendable {
+    /// A git branch, or a plain directory.
     public enum Kind: String, Sendable { case git, directory }
+    /// Which of the two.
     public var kind: Kind
     /// Git: the root commit of the branch's first-parent history (a clone, a CI checkout and a
     /// worktree of the repository share it).
@@ -14,8 +16,10 @@ public struct Binding: Equatable, Sendable {
     public var prefix: String
     /// Where the first import read, for display.
     public var sourcePath: String?
+    /// When the first import bound the registry (seconds since 1970).
     public var boundAt: Int64
 
+    /// A binding.
     public init(kind: Kind, rootCommit: String? = nil, branch: String? = nil, prefix: String = "", sourcePath: String? = nil, boundAt: Int64) {
         self.kind = kind
         self.rootCommit = rootCommit
@@ -36,6 +40,7 @@ public struct Binding: Equatable, Sendable {
         }
     }
 
+    /// The binding as `status` and `doctor` print it in JSON.
     public var json: JSONValue {
         var o = JSONObject()
         o["kind"] = .string(kind.rawValue)

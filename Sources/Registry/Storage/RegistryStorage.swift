@@ -125,15 +125,24 @@ public protocol RegistryWriter: RegistryReader {
 public struct ImportedRevision {
     /// What the revision records about its source.
     public struct Meta: Sendable {
+        /// The commit, nil for a plain directory.
         public var commit: String?
+        /// The commit's author.
         public var authorName: String?
+        /// The author's email.
         public var authorEmail: String?
+        /// The committer time (seconds since 1970).
         public var committedAt: Int64
+        /// The commit message.
         public var message: String
+        /// `commit` (history, `--commit`) or `worktree`.
         public var source: String
+        /// The revision a rewrite of the branch replaces (`--accept-rewrite`).
         public var rewriteOf: Int?
+        /// The rules and allow-list the state was validated under.
         public var validation: String?
 
+        /// What a revision records about its source.
         public init(commit: String?, authorName: String?, authorEmail: String?, committedAt: Int64, message: String, source: String,
                     rewriteOf: Int? = nil, validation: String? = nil) {
             self.commit = commit
@@ -147,6 +156,7 @@ public struct ImportedRevision {
         }
     }
 
+    /// The source of the revision.
     public var meta: Meta
     /// The complete state of the new revision.
     public var entries: [StateKey: Document]
@@ -156,8 +166,10 @@ public struct ImportedRevision {
     /// writer checks the number and, when another process wrote meanwhile, diffs against what is
     /// stored instead.
     public var basisRevision: Int
+    /// The hashes of the latest revision's keys, as the importer read them.
     public var basisHashes: [StateKey: DocumentHash]
     var basisDigest: StateDigest
+    /// Warnings of the revision (stored with it).
     public var warnings: [Diagnostic]
     /// The source the registry must be bound to.
     public var binding: Binding
@@ -165,6 +177,7 @@ public struct ImportedRevision {
     public var expectedLatestCommit: String?
     /// Blob ids and listings the importer learned (saved with the revision).
     public var learnedBlobs: [String: DocumentHash] = [:]
+    /// Listings of code files the importer hashed, with their code_hash.
     public var learnedListings: [String: String] = [:]
     /// The digest of the files this revision was read from.
     public var treeDigest: String?
@@ -203,16 +216,22 @@ public enum CommitOutcome {
 
 /// A deployment to record.
 public struct NewDeployment: Sendable {
+    /// The environment deployed.
     public var environment: String
+    /// The revision it runs.
     public var revision: Int
+    /// The snapshot's hash.
     public var snapshotHash: String
     /// Seconds since 1970.
     public var deployedAt: Int64
+    /// Who deployed.
     public var deployedBy: String
+    /// A note.
     public var note: String?
     /// The deployment a rollback restores (nil: a deploy).
     public var restores: Int?
 
+    /// A deployment to record.
     public init(environment: String, revision: Int, snapshotHash: String, deployedAt: Int64, deployedBy: String, note: String?, restores: Int?) {
         self.environment = environment
         self.revision = revision

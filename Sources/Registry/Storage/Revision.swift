@@ -2,16 +2,25 @@ import Foundation
 
 /// One import: the state of all configuration at one source state.
 public struct Revision: Sendable, Equatable {
+    /// The revision's number (1, 2, 3, ... in the order the branch went through them).
     public var number: Int
+    /// The commit it records (nil for a plain directory).
     public var commit: String?
+    /// The commit's author.
     public var authorName: String?
+    /// The author's email.
     public var authorEmail: String?
     /// Committer time (unix seconds); the import time for work-tree imports.
     public var committedAt: Int64
+    /// The commit message.
     public var message: String
+    /// When it was imported (seconds since 1970).
     public var importedAt: Int64
+    /// `commit` or `worktree`.
     public var source: String
+    /// Whether the commit was recorded as skipped (invalid, `--skip-invalid`).
     public var skipped: Bool
+    /// Why it was skipped.
     public var skipReason: String?
     /// Set on the first revision recorded after the branch was rewritten: the revision of the commit
     /// that was no longer on the branch.
@@ -20,6 +29,7 @@ public struct Revision: Sendable, Equatable {
     /// same need no second look).
     var validation: String?
 
+    /// A revision as stored.
     public init(number: Int, commit: String?, authorName: String?, authorEmail: String?, committedAt: Int64, message: String,
                 importedAt: Int64, source: String, skipped: Bool, skipReason: String?, rewriteOf: Int? = nil, validation: String? = nil) {
         self.number = number
@@ -45,8 +55,10 @@ public struct Revision: Sendable, Equatable {
     /// True for the `worktree` point.
     public var isPreview: Bool { number == 0 }
 
+    /// The first line of the message.
     public var subject: String { String(message.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "") }
 
+    /// The revision as `log --format json` prints it.
     public var json: JSONValue {
         var o = JSONObject()
         o["revision"] = .number(Double(number))
@@ -66,6 +78,7 @@ public struct Revision: Sendable, Equatable {
 
 /// ISO-8601 times in UTC, as fnreg prints and parses them.
 public enum ISOTime {
+    /// `seconds` as an ISO 8601 UTC time (`2026-11-26T10:00:00Z`).
     public static func format(_ seconds: Int64) -> String {
         var t = time_t(seconds)
         var parts = tm()
@@ -74,6 +87,7 @@ public enum ISOTime {
                       Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
     }
 
+    /// `seconds` as a UTC day (`2026-11-26`).
     public static func day(_ seconds: Int64) -> String { String(format(seconds).prefix(10)) }
 
     /// Parses `2026-11-01`, `2026-11-01T12:00`, `2026-11-01T12:00:00`, with optional fraction and

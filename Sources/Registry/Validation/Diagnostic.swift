@@ -1,17 +1,27 @@
 /// One finding about a configuration file: which rule, how serious, where (file, JSON Pointer,
 /// line and column), what was expected, and how to fix it where that is obvious.
 public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
+    /// Errors refuse an import; warnings are reported.
     public enum Severity: String, Sendable { case error, warning }
 
+    /// The rule's id (`FN-TIMEOUT-RANGE`).
     public var rule: String
+    /// Error or warning.
     public var severity: Severity
+    /// The file, relative to the repository's root.
     public var file: String
+    /// The offending value, as a JSON Pointer.
     public var pointer: JSONPointer
+    /// What is wrong.
     public var message: String
+    /// How to fix it, where that is obvious.
     public var fix: String?
+    /// The line of the value (1-based), when known.
     public var line: Int?
+    /// Its column (1-based), when known.
     public var column: Int?
 
+    /// A finding.
     public init(_ rule: String, _ severity: Severity = .error, file: String, pointer: JSONPointer, message: String, fix: String? = nil) {
         self.rule = rule
         self.severity = severity
@@ -55,7 +65,9 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension Array where Element == Diagnostic {
+    /// The errors among the findings.
     public var errors: [Diagnostic] { filter { $0.severity == .error } }
+    /// The warnings among the findings.
     public var warnings: [Diagnostic] { filter { $0.severity == .warning } }
 
     /// Sorted by file, then line, then pointer, duplicates removed.

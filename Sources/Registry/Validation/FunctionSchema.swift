@@ -13,6 +13,7 @@ public enum FunctionSchema {
 
     /// The default of an optional field, nil for required or unknown fields and for fields without one.
     public static func defaultValue(_ field: String) -> JSONValue? { defaults.first { $0.0 == field }?.1 }
+    /// Every top-level field of function.json, in the field table's order.
     public static let topLevelFields: [String] = fieldNames
     /// Ignored at the top level of `function.json` (editor schema hint).
     public static let schemaKey = "$schema"
@@ -24,6 +25,7 @@ public enum FunctionSchema {
     static let tracingFields = memberNames["tracing_config"]!
     static let statementFields = memberNames["additional_policies"]!
     static let requestValidatorFields = memberNames["api/request_validator"]!
+    /// The HTTP methods `api.methods` may name (and `ANY`).
     public static let httpMethods = LambdaLimits.httpMethods
 
     /// Whether the list at `pointer` means a set (array indexes aside: `/additional_policies/0/Action`).

@@ -8,6 +8,7 @@ public struct ConfigValidator {
     /// Secret-detection findings allowed by the repository's allow-list, as (function, pointer).
     public var allowedSecrets: Set<String> = []
 
+    /// A validator judging runtime lifecycle dates at `today` (YYYY-MM-DD).
     public init(today: String) { self.today = today }
 
     /// Changes whenever a rule changes: documents stored under other rules are validated again.

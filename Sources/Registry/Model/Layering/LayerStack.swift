@@ -16,8 +16,10 @@ public struct LayerStack {
     public let base: JSONValue
     /// The environment's `environment.json`, the function's override (merge patches), as stored.
     public let environmentPatch: JSONValue?
+    /// The function's override in this environment (a merge patch), as stored.
     public let override: JSONValue?
 
+    /// The layers of one function in one environment (the base is normalised here).
     public init(base: JSONValue, environmentPatch: JSONValue?, override: JSONValue?) {
         self.init(normalizedBase: FunctionSchema.normalizedBase(base), environmentPatch: environmentPatch, override: override)
     }

@@ -4,21 +4,21 @@ import Foundation
 let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
 /// A connection to one SQLite database file; owns its handle and closes it in `deinit`.
-public final class Database {
+final class Database {
     let handle: OpaquePointer
-    public let path: String
+    let path: String
     private var statementCache: [String: Statement] = [:]
 
     /// How a connection was opened for reading.
-    public enum ReadMode: String, Sendable { case normal, immutable }
+    enum ReadMode: String, Sendable { case normal, immutable }
     /// `immutable` when the file could only be read as a frozen file (read-only media, a full disk).
-    public private(set) var readMode: ReadMode = .normal
+    private(set) var readMode: ReadMode = .normal
 
     /// Opens (and, unless `readOnly`, creates) the database at `path` in WAL mode with a busy timeout.
     /// Symbolic links are refused. A read-only open that SQLite cannot make (a hot journal or WAL to
     /// recover, no room or no right to create the -shm file) is retried: first once read-write, which
     /// recovers, when the file may be written; else as an immutable file.
-    public init(path: String, readOnly: Bool = false, busyTimeoutMilliseconds: Int32 = 10_000) throws {
+    init(path: String, readOnly: Bool = false, busyTimeoutMilliseconds: Int32 = 10_000) throws {
         let nofollow: Int32 = path == ":memory:" ? 0 : SQLITE_OPEN_NOFOLLOW
         func open(_ name: String, _ flags: Int32) -> (Int32, OpaquePointer?, String) {
             var connection: OpaquePointer?
@@ -68,13 +68,13 @@ public final class Database {
     }
 
     /// Copies what it can of the write-ahead log into the database file without waiting for readers.
-    public func checkpointPassive() {
+    func checkpointPassive() {
         _ = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
     }
 
     /// Copies the write-ahead log into the database file and empties it, so that a copy of the file
     /// alone holds everything committed. Retries while readers hold older snapshots (up to the busy timeout).
-    public func checkpoint() throws {
+    func checkpoint() throws {
         for _ in 0..<50 {
             var log: Int32 = 0, done: Int32 = 0
             let code = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_TRUNCATE, &log, &done)
@@ -93,7 +93,7 @@ public final class Database {
     }
 
     /// Runs one or more SQL statements that return no rows.
-    public func execute(_ sql: String) throws {
+    func execute(_ sql: String) throws {
         var error: UnsafeMutablePointer<CChar>?
         let code = sqlite3_exec(handle, sql, nil, nil, &error)
         if code != SQLITE_OK {
@@ -104,12 +104,12 @@ public final class Database {
     }
 
     /// Compiles one statement.
-    public func prepare(_ sql: String) throws -> Statement {
+    func prepare(_ sql: String) throws -> Statement {
         try Statement(database: self, sql: sql)
     }
 
     /// A prepared statement kept for the life of the connection, reset before reuse (hot paths).
-    public func cached(_ sql: String) throws -> Statement {
+    func cached(_ sql: String) throws -> Statement {
         if let statement = statementCache[sql] {
             statement.reset()
             return statement
@@ -122,17 +122,17 @@ public final class Database {
     var lastMessage: String { String(cString: sqlite3_errmsg(handle)) }
 
     /// The rowid of the last inserted row.
-    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     /// Kinds of transaction SQLite offers; `.immediate` takes the write lock at once.
-    public enum TransactionKind: String { case deferred = "DEFERRED", immediate = "IMMEDIATE" }
+    enum TransactionKind: String { case deferred = "DEFERRED", immediate = "IMMEDIATE" }
 
     /// What a transaction's body asks for.
-    public enum Completion { case commit, rollback }
+    enum Completion { case commit, rollback }
 
     /// Runs `body` in a transaction: commits when it returns `.commit`, rolls back on `.rollback` or a throw.
     @discardableResult
-    public func inTransaction<T>(_ kind: TransactionKind = .deferred, _ body: () throws -> (Completion, T)) throws -> T {
+    func inTransaction<T>(_ kind: TransactionKind = .deferred, _ body: () throws -> (Completion, T)) throws -> T {
         try execute("BEGIN \(kind.rawValue) TRANSACTION")
         do {
             let (completion, value) = try body()
@@ -149,14 +149,14 @@ public final class Database {
 
     /// Runs `body` in a transaction that commits unless it throws.
     @discardableResult
-    public func transaction<T>(_ kind: TransactionKind = .deferred, _ body: () throws -> T) throws -> T {
+    func transaction<T>(_ kind: TransactionKind = .deferred, _ body: () throws -> T) throws -> T {
         try inTransaction(kind) { (.commit, try body()) }
     }
 
     // MARK: - Convenience queries
 
     /// Runs a query and maps each row.
-    public func query<T>(_ sql: String, _ arguments: [SQLValue] = [], _ map: (Statement) throws -> T) throws -> [T] {
+    func query<T>(_ sql: String, _ arguments: [SQLValue] = [], _ map: (Statement) throws -> T) throws -> [T] {
         let statement = try cached(sql)
         try statement.bind(arguments)
         var rows: [T] = []
@@ -165,7 +165,7 @@ public final class Database {
     }
 
     /// Runs a query returning at most one row.
-    public func queryOne<T>(_ sql: String, _ arguments: [SQLValue] = [], _ map: (Statement) throws -> T) throws -> T? {
+    func queryOne<T>(_ sql: String, _ arguments: [SQLValue] = [], _ map: (Statement) throws -> T) throws -> T? {
         let statement = try cached(sql)
         try statement.bind(arguments)
         guard try statement.step() else { return nil }
@@ -175,7 +175,7 @@ public final class Database {
     }
 
     /// Runs a statement that returns no rows.
-    public func run(_ sql: String, _ arguments: [SQLValue] = []) throws {
+    func run(_ sql: String, _ arguments: [SQLValue] = []) throws {
         let statement = try cached(sql)
         try statement.bind(arguments)
         while try statement.step() {}
@@ -183,13 +183,13 @@ public final class Database {
 }
 
 /// A value bound to a statement parameter.
-public enum SQLValue: Equatable {
+enum SQLValue: Equatable {
     case null, integer(Int64), real(Double), text(String), blob([UInt8])
 }
 
 extension SQLValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
-    public init(stringLiteral value: String) { self = .text(value) }
-    public init(integerLiteral value: Int64) { self = .integer(value) }
-    public init(_ value: String?) { self = value.map { .text($0) } ?? .null }
-    public init(_ value: Int?) { self = value.map { .integer(Int64($0)) } ?? .null }
+    init(stringLiteral value: String) { self = .text(value) }
+    init(integerLiteral value: Int64) { self = .integer(value) }
+    init(_ value: String?) { self = value.map { .text($0) } ?? .null }
+    init(_ value: Int?) { self = value.map { .integer(Int64($0)) } ?? .null }
 }

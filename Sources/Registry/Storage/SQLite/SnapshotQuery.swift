@@ -39,6 +39,7 @@ public enum SnapshotQuery {
         }
     }
 
+    /// What a query may use: rows, time, and the size of one value.
     public struct Limits: Sendable {
         /// At most this many rows (nil: no limit).
         public var rows: Int? = 10_000
@@ -46,12 +47,15 @@ public enum SnapshotQuery {
         public var seconds: Double = 30
         /// The largest string or blob one value may be, in bytes.
         public var valueBytes: Int32 = 16 << 20
+        /// The defaults: 10,000 rows, 30 seconds, 16 MiB values.
         public init() {}
     }
 
     /// How a run ended.
     public struct Outcome: Sendable {
+        /// The result's column names.
         public var columns: [String]
+        /// How many rows were produced.
         public var rows: Int
         /// True when the row limit stopped the output.
         public var truncated: Bool
@@ -205,11 +209,15 @@ public enum SnapshotQuery {
 extension SnapshotQuery {
     /// A whole result (for callers that want every row at once, within `limits`).
     public struct Result {
+        /// The result's column names.
         public var columns: [String]
+        /// Every row.
         public var rows: [[Cell]]
+        /// True when the row limit stopped the output.
         public var truncated: Bool
     }
 
+    /// Runs `sql` (one read-only SELECT) over `snapshots` as the table `functions`, within `limits`.
     public static func run(_ sql: String, snapshots: [Snapshot], limits: Limits = Limits()) throws -> Result {
         var rows: [[Cell]] = []
         let outcome = try run(sql, snapshots: snapshots, limits: limits) { rows.append($0) }

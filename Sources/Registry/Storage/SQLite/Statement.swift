@@ -2,10 +2,10 @@ import CSQLite
 import Foundation
 
 /// A compiled SQL statement; finalized in `deinit`.
-public final class Statement {
+final class Statement {
     let handle: OpaquePointer
     unowned let database: Database
-    public let sql: String
+    let sql: String
 
     init(database: Database, sql: String) throws {
         var statement: OpaquePointer?
@@ -21,23 +21,23 @@ public final class Statement {
     deinit { sqlite3_finalize(handle) }
 
     /// True when the statement cannot change the database (SQLite's own judgement).
-    public var isReadOnly: Bool { sqlite3_stmt_readonly(handle) != 0 }
+    var isReadOnly: Bool { sqlite3_stmt_readonly(handle) != 0 }
 
     /// Resets the statement and clears its bindings.
-    public func reset() {
+    func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }
 
     /// Binds positional parameters ?1, ?2, ...
-    public func bind(_ values: [SQLValue]) throws {
+    func bind(_ values: [SQLValue]) throws {
         sqlite3_reset(handle)
         for (offset, value) in values.enumerated() {
             try bind(value, at: Int32(offset + 1))
         }
     }
 
-    public func bind(_ value: SQLValue, at index: Int32) throws {
+    func bind(_ value: SQLValue, at index: Int32) throws {
         let code: Int32
         switch value {
         case .null: code = sqlite3_bind_null(handle, index)
@@ -52,7 +52,7 @@ public final class Statement {
 
     /// Advances to the next row; false when done.
     @discardableResult
-    public func step() throws -> Bool {
+    func step() throws -> Bool {
         let code = sqlite3_step(handle)
         switch code {
         case SQLITE_ROW: return true
@@ -66,32 +66,32 @@ public final class Statement {
 
     // MARK: - Columns
 
-    public var columnCount: Int32 { sqlite3_column_count(handle) }
-    public func columnName(_ i: Int32) -> String { String(cString: sqlite3_column_name(handle, i)) }
-    public func isNull(_ i: Int32) -> Bool { sqlite3_column_type(handle, i) == SQLITE_NULL }
-    public func columnType(_ i: Int32) -> Int32 { sqlite3_column_type(handle, i) }
-    public func int(_ i: Int32) -> Int { Int(sqlite3_column_int64(handle, i)) }
-    public func int64(_ i: Int32) -> Int64 { sqlite3_column_int64(handle, i) }
-    public func double(_ i: Int32) -> Double { sqlite3_column_double(handle, i) }
-    public func optionalInt(_ i: Int32) -> Int? { isNull(i) ? nil : int(i) }
-    public func optionalInt64(_ i: Int32) -> Int64? { isNull(i) ? nil : int64(i) }
+    var columnCount: Int32 { sqlite3_column_count(handle) }
+    func columnName(_ i: Int32) -> String { String(cString: sqlite3_column_name(handle, i)) }
+    func isNull(_ i: Int32) -> Bool { sqlite3_column_type(handle, i) == SQLITE_NULL }
+    func columnType(_ i: Int32) -> Int32 { sqlite3_column_type(handle, i) }
+    func int(_ i: Int32) -> Int { Int(sqlite3_column_int64(handle, i)) }
+    func int64(_ i: Int32) -> Int64 { sqlite3_column_int64(handle, i) }
+    func double(_ i: Int32) -> Double { sqlite3_column_double(handle, i) }
+    func optionalInt(_ i: Int32) -> Int? { isNull(i) ? nil : int(i) }
+    func optionalInt64(_ i: Int32) -> Int64? { isNull(i) ? nil : int64(i) }
 
-    public func string(_ i: Int32) -> String {
+    func string(_ i: Int32) -> String {
         guard let text = sqlite3_column_text(handle, i) else { return "" }
         let count = Int(sqlite3_column_bytes(handle, i))
         return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
     }
 
-    public func optionalString(_ i: Int32) -> String? { isNull(i) ? nil : string(i) }
+    func optionalString(_ i: Int32) -> String? { isNull(i) ? nil : string(i) }
 
-    public func bytes(_ i: Int32) -> [UInt8] {
+    func bytes(_ i: Int32) -> [UInt8] {
         let count = Int(sqlite3_column_bytes(handle, i))
         guard count > 0, let pointer = sqlite3_column_blob(handle, i) else { return [] }
         return Array(UnsafeRawBufferPointer(start: pointer, count: count))
     }
 
     /// Calls `body` with the column's UTF-8 text without copying it.
-    public func withText<T>(_ i: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+    func withText<T>(_ i: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
         let text = sqlite3_column_text(handle, i)
         let count = Int(sqlite3_column_bytes(handle, i))
         return try body(UnsafeBufferPointer(start: text, count: count))
