@@ -30,6 +30,8 @@ let package = Package(
             dependencies: ["Registry", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "CLITests", dependencies: ["Registry", "CLI"]),
+        // The library as an embedder sees it: `import Registry`, never `@testable`.
+        .testTarget(name: "EmbeddingTests", dependencies: ["Registry"]),
     ],
     swiftLanguageModes: [.v5]
 )
