@@ -147,6 +147,41 @@ for case_id, api in [("unknown-kind", {"authorizer": "oauth"}), ("empty", {"auth
 # Runtimes the hashicorp/aws provider the modules are planned with does not know yet.
 for runtime in ["python3.14", "nodejs24.x", "java25"]:
     bad(f"runtime-provider-{runtime}", "FN-RUNTIME-PROVIDER", with_(BASE, runtime=runtime, handler="index.handler" if runtime != "java25" else "a.B::h"))
+# Fields beyond the seed's.
+Q = "arn:aws:sqs:us-east-1:123456789012:jobs"
+for case_id, changes, rule, schema in [
+    ("architectures-two", {"architectures": ["x86_64", "arm64"]}, "FN-ARCHITECTURES", True),
+    ("architectures-unknown", {"architectures": ["arm"]}, "FN-ARCHITECTURES", True),
+    ("ephemeral-storage-small", {"ephemeral_storage": 256}, "FN-EPHEMERAL-STORAGE-RANGE", True),
+    ("ephemeral-storage-large", {"ephemeral_storage": 20480}, "FN-EPHEMERAL-STORAGE-RANGE", True),
+    ("concurrency-negative", {"reserved_concurrent_executions": -1}, "FN-CONCURRENCY", True),
+    ("snapstart-apply-on", {"snap_start": {"apply_on": "Always"}}, "FN-SNAPSTART", True),
+    ("snapstart-runtime", {"runtime": "nodejs22.x", "snap_start": {"apply_on": "PublishedVersions"}}, "FN-SNAPSTART", False),
+    ("logging-format", {"logging_config": {"log_format": "XML"}}, "FN-LOGGING", True),
+    ("logging-levels-need-json", {"logging_config": {"log_format": "Text", "application_log_level": "INFO"}}, "FN-LOGGING", False),
+    ("logging-level-unknown", {"logging_config": {"log_format": "JSON", "application_log_level": "VERBOSE"}}, "FN-LOGGING", True),
+    ("role-arn-format", {"role_arn": "arn:aws:iam::123456789012:user/bob"}, "FN-ROLE-ARN", True),
+    ("role-arn-with-policies", {"role_arn": "arn:aws:iam::123456789012:role/existing", "additional_policies": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}, "FN-ROLE-POLICIES", False),
+    ("role-arn-with-managed", {"role_arn": "arn:aws:iam::123456789012:role/existing", "managed_policies": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]}, "FN-ROLE-POLICIES", False),
+    ("managed-policy-format", {"managed_policies": ["ReadOnlyAccess"]}, "FN-MANAGED-POLICY", True),
+    ("managed-policies-too-many", {"managed_policies": [f"arn:aws:iam::123456789012:policy/p{i}" for i in range(20)]}, "FN-MANAGED-POLICY", False),
+    ("function-url-auth", {"function_url": {"auth_type": "OPEN"}}, "FN-FUNCTION-URL", True),
+    ("function-url-missing-auth", {"function_url": {"invoke_mode": "BUFFERED"}}, "FN-REQUIRED", True),
+    ("event-unknown-type", {"events": [{"type": "kafka", "topic": "t"}]}, "FN-EVENT", True),
+    ("event-sqs-arn", {"events": [{"type": "sqs", "queue_arn": "arn:aws:sns:us-east-1:123456789012:t"}]}, "FN-EVENT", True),
+    ("event-sqs-fifo-batch", {"events": [{"type": "sqs", "queue_arn": Q + ".fifo", "batch_size": 100}]}, "FN-EVENT", False),
+    ("event-stream-position", {"events": [{"type": "kinesis", "stream_arn": "arn:aws:kinesis:us-east-1:123456789012:stream/s", "starting_position": "NOW"}]}, "FN-EVENT", True),
+    ("event-stream-missing-position", {"events": [{"type": "dynamodb", "stream_arn": "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2026"}]}, "FN-REQUIRED", True),
+    ("event-schedule-rate-unit", {"events": [{"type": "schedule", "expression": "rate(5 minute)"}]}, "FN-EVENT", False),
+    ("event-schedule-cron-fields", {"events": [{"type": "schedule", "expression": "cron(0 12 * * *)"}]}, "FN-EVENT", False),
+    ("event-s3-bucket", {"events": [{"type": "s3", "bucket": "My_Bucket", "events": ["s3:ObjectCreated:*"]}]}, "FN-EVENT", True),
+    ("event-duplicate", {"events": [{"type": "sqs", "queue_arn": Q}, {"type": "sqs", "queue_arn": Q, "batch_size": 5}]}, "FN-EVENT", False),
+    ("event-unknown-field", {"events": [{"type": "sns", "topic_arn": "arn:aws:sns:us-east-1:123456789012:t", "queue_arn": Q}]}, "FN-UNKNOWN-FIELD", True),
+    ("api-type-unknown", {"api": {"path": "/a", "methods": ["GET"], "type": "websocket"}}, "FN-API-TYPE", True),
+    ("api-http-request-validator", {"api": {"path": "/a", "methods": ["GET"], "type": "http", "request_validator": {"validate_body": True}}}, "FN-API-TYPE", False),
+    ("api-http-cognito", {"api": {"path": "/a", "methods": ["GET"], "type": "http", "authorizer": "cognito"}}, "FN-API-AUTHORIZER", False),
+]:
+    bad(f"beyond-{case_id}", rule, with_(BASE, **changes), schema=schema)
 # IAM is global: its ARNs have no region. API Gateway path parts hold only [a-zA-Z0-9._-].
 bad("iam-arn-with-region", "FN-IAM-RESOURCE", with_(BASE, additional_policies=[{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam:us-east-1:123456789012:role/app"}]))
 for path in ["/users/me:profile", "/mail/user@example"]:
@@ -195,6 +230,22 @@ for case_id, api in [("cognito-own-pool", {"authorizer": "cognito", "authorizer_
                      ("lambda-function", {"authorizer": "lambda", "authorizer_function": "auth_fn"}),
                      ("lambda-arn", {"authorizer": "lambda", "authorizer_arn": AUTH_FN})]:
     good(f"authorizer-{case_id}", with_(BASE, api=dict({"path": "/a", "methods": ["GET"]}, **api)))
+good("beyond-every-field", with_(BASE, runtime="java21", handler="example.Handler::handleRequest", architectures=["arm64"], ephemeral_storage=10240,
+                                 reserved_concurrent_executions=0, snap_start={"apply_on": "PublishedVersions"},
+                                 logging_config={"log_format": "JSON", "application_log_level": "INFO", "system_log_level": "WARN", "log_group": "/custom/group"},
+                                 managed_policies=["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::123456789012:policy/team/app"],
+                                 function_url={"auth_type": "AWS_IAM", "invoke_mode": "RESPONSE_STREAM", "cors": {"allow_origins": ["https://a.example.com"], "max_age": 600}},
+                                 events=[{"type": "sqs", "queue_arn": "arn:aws:sqs:us-east-1:123456789012:jobs", "batch_size": 100, "maximum_batching_window": 5},
+                                         {"type": "sns", "topic_arn": "arn:aws:sns:us-east-1:123456789012:alerts"},
+                                         {"type": "s3", "bucket": "uploads.example-1", "events": ["s3:ObjectCreated:*"], "prefix": "in/", "suffix": ".csv"},
+                                         {"type": "schedule", "expression": "rate(1 hour)"}, {"type": "schedule", "expression": "cron(0 12 ? * MON-FRI *)", "enabled": False},
+                                         {"type": "eventbridge", "pattern": {"source": ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"]}},
+                                         {"type": "dynamodb", "stream_arn": "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2026-01-01T00:00:00.000", "starting_position": "LATEST"},
+                                         {"type": "kinesis", "stream_arn": "arn:aws:kinesis:us-east-1:123456789012:stream/clicks", "starting_position": "TRIM_HORIZON", "batch_size": 500}],
+                                 api={"path": "/v2/items/{id}", "methods": ["GET", "PUT"], "type": "http", "authorizer": "iam"}))
+good("beyond-existing-role", with_(BASE, role_arn="arn:aws:iam::123456789012:role/service/existing-app"))
+good("beyond-snapstart-python", with_(BASE, runtime="python3.13", snap_start={"apply_on": "PublishedVersions"}))
+good("beyond-public-url", with_(BASE, function_url={"auth_type": "NONE"}))
 good("api-path-dots-and-underscores", with_(BASE, api={"path": "/v1.2/device_status/{device.id}", "methods": ["GET"]}))
 
 out = {"today": "2026-11-26", "cases": invalid + valid}

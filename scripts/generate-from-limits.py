@@ -67,6 +67,30 @@ def swift():
     o.append("    static let roleSuffix = %s" % q(L["deployed_names"]["role_suffix"]))
     o.append("    static let apiRoleSuffix = %s" % q(L["deployed_names"]["api_role_suffix"]))
     o.append("    static let logRetentionDays: [Int] = [%s]" % ", ".join(str(d) for d in L["log_retention_days"]))
+    o.append("    static let managedPoliciesDefaultQuota = %d" % L["iam"]["managed_policies_default_quota"])
+    o.append("    static let managedPoliciesMaximum = %d" % L["iam"]["managed_policies_maximum"])
+    o.append("    static let architectures: [String] = [%s]" % ", ".join(q(x) for x in L["architectures"]))
+    o.append("    static let ephemeralStorageRange = %d...%d" % (L["ephemeral_storage"]["minimum"], L["ephemeral_storage"]["maximum"]))
+    o.append("    static let snapStartApplyOn: [String] = [%s]" % ", ".join(q(x) for x in L["snap_start"]["apply_on"]))
+    o.append("    /// Runtime families and the first version of each that supports SnapStart.")
+    o.append("    static let snapStartRuntimes: [String: Double] = [%s]" % ", ".join("%s: %s" % (q(k), v) for k, v in sorted(L["snap_start"]["runtimes"].items())))
+    o.append("    static let logFormats: [String] = [%s]" % ", ".join(q(x) for x in L["logging"]["formats"]))
+    o.append("    static let applicationLogLevels: [String] = [%s]" % ", ".join(q(x) for x in L["logging"]["application_levels"]))
+    o.append("    static let systemLogLevels: [String] = [%s]" % ", ".join(q(x) for x in L["logging"]["system_levels"]))
+    o.append("    static let functionURLAuthTypes: [String] = [%s]" % ", ".join(q(x) for x in L["function_url"]["auth_types"]))
+    o.append("    static let invokeModes: [String] = [%s]" % ", ".join(q(x) for x in L["function_url"]["invoke_modes"]))
+    o.append("    static let apiTypes: [String] = [%s]" % ", ".join(q(x) for x in L["api_types"]))
+    e = L["events"]
+    o.append("    static let eventTypes: [String] = [%s]" % ", ".join(q(x) for x in e["types"]))
+    o.append("    static let batchSizeRange = %d...%d" % (e["batch_size"]["minimum"], e["batch_size"]["maximum"]))
+    o.append("    static let batchingWindowRange = %d...%d" % (e["maximum_batching_window"]["minimum"], e["maximum_batching_window"]["maximum"]))
+    o.append("    static let startingPositions: [String] = [%s]" % ", ".join(q(x) for x in e["starting_positions"]["kinesis"]))
+    o.append("    /// The fields each event source type takes (besides `type`).")
+    o.append("    static let eventFields: [String: (required: [String], optional: [String])] = [")
+    for t in e["types"]:
+        fs = e["fields"][t]
+        o.append("        %s: ([%s], [%s])," % (q(t), ", ".join(q(x) for x in fs["required"]), ", ".join(q(x) for x in fs["optional"])))
+    o.append("    ]")
     o.append("    /// The hashicorp/aws version the Terraform modules are planned with, and the runtimes it does not")
     o.append("    /// know yet, with the version that knows each.")
     o.append("    static let providerMinimum = %s" % q(L["provider"]["minimum"]))
@@ -123,6 +147,9 @@ LAMBDA_ARN = "^arn:aws(-[a-z]+)*:lambda:[a-z0-9-]+:\\d{12}:function:[a-zA-Z0-9_-
 USER_POOL_ARN = "^arn:aws(-[a-z]+)*:cognito-idp:[a-z0-9-]+:\\d{12}:userpool/[a-z0-9-]+_[0-9a-zA-Z]+$"
 
 
+strings = {"type": "array", "items": {"type": "string"}}
+
+
 def nullable(s):
     return {"anyOf": [s, {"type": "null"}]}
 
@@ -138,6 +165,7 @@ def schemas():
     api = {"type": "object", "additionalProperties": False, "required": ["path", "methods"], "properties": {
         "path": {"type": "string", "pattern": L["api"]["path_pattern"]},
         "methods": {"type": "array", "minItems": 1, "items": {"enum": L["api"]["http_methods"]}},
+        "type": nullable({"enum": L["api_types"]}),
         "authorizer": nullable({"enum": L["api"]["authorizers"]}),
         "authorizer_arn": nullable({"type": "string", "anyOf": [{"pattern": LAMBDA_ARN}, {"pattern": USER_POOL_ARN}]}),
         "authorizer_function": nullable({"type": "string", "pattern": L["function_name"]["pattern"]}),
@@ -196,6 +224,36 @@ def schemas():
             "mode": {"enum": L["tracing_modes"]}}}),
         "tags": nullable({"type": "object", "maxProperties": L["tags"]["maximum"], "additionalProperties": {"type": "string", "maxLength": L["tags"]["value_maximum"]},
             "propertyNames": {"minLength": 1, "maxLength": L["tags"]["key_maximum"], "not": {"pattern": "^[aA][wW][sS]:"}}}),
+        "architectures": nullable({"type": "array", "minItems": 1, "maxItems": 1, "items": {"enum": L["architectures"]}}),
+        "ephemeral_storage": nullable({"type": "integer", "minimum": L["ephemeral_storage"]["minimum"], "maximum": L["ephemeral_storage"]["maximum"],
+                                       "description": "/tmp in MB."}),
+        "reserved_concurrent_executions": nullable({"type": "integer", "minimum": 0}),
+        "snap_start": nullable({"type": "object", "additionalProperties": False, "required": ["apply_on"], "properties": {
+            "apply_on": {"enum": L["snap_start"]["apply_on"]}}}),
+        "logging_config": nullable({"type": "object", "additionalProperties": False, "required": ["log_format"], "properties": {
+            "log_format": {"enum": L["logging"]["formats"]}, "application_log_level": {"enum": L["logging"]["application_levels"]},
+            "system_log_level": {"enum": L["logging"]["system_levels"]}, "log_group": {"type": "string", "pattern": L["logging"]["log_group_pattern"]}}}),
+        "role_arn": nullable({"type": "string", "pattern": "^arn:aws(-[a-z]+)*:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}$"}),
+        "managed_policies": nullable({"type": "array", "maxItems": L["iam"]["managed_policies_maximum"],
+            "items": {"type": "string", "pattern": "^arn:aws(-[a-z]+)*:iam::(aws|\\d{12}):policy/[\\w+=,.@/-]+$"}}),
+        "function_url": nullable({"type": "object", "additionalProperties": False, "required": ["auth_type"], "properties": {
+            "auth_type": {"enum": L["function_url"]["auth_types"]}, "invoke_mode": {"enum": L["function_url"]["invoke_modes"]},
+            "cors": {"type": "object", "additionalProperties": False, "properties": {
+                "allow_origins": strings, "allow_methods": strings, "allow_headers": strings, "expose_headers": strings,
+                "max_age": {"type": "integer", "minimum": 0, "maximum": 86400}, "allow_credentials": {"type": "boolean"}}}}}),
+        "events": nullable({"type": "array", "items": {"type": "object", "additionalProperties": False, "required": ["type"], "properties": {
+            "type": {"enum": L["events"]["types"]}, "queue_arn": {"type": "string", "pattern": "^arn:aws(-[a-z]+)*:sqs:[a-z0-9-]+:\\d{12}:.+$"},
+            "topic_arn": {"type": "string", "pattern": "^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\\d{12}:.+$"},
+            "stream_arn": {"type": "string", "pattern": "^arn:aws(-[a-z]+)*:(dynamodb|kinesis):[a-z0-9-]+:\\d{12}:.+$"},
+            "bucket": {"type": "string", "pattern": L["events"]["bucket_pattern"]}, "events": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^s3:"}},
+            "prefix": {"type": "string"}, "suffix": {"type": "string"},
+            "expression": {"type": "string", "pattern": "^(rate\\(.+\\)|cron\\(.+\\))$"}, "pattern": {"type": "object", "minProperties": 1},
+            "event_bus": {"type": "string"}, "batch_size": {"type": "integer", "minimum": L["events"]["batch_size"]["minimum"], "maximum": L["events"]["batch_size"]["maximum"]},
+            "maximum_batching_window": {"type": "integer", "minimum": 0, "maximum": 300},
+            "starting_position": {"enum": L["events"]["starting_positions"]["kinesis"]}, "enabled": {"type": "boolean"}},
+            "allOf": [{"if": {"properties": {"type": {"const": t}}, "required": ["type"]},
+                       "then": {"required": fs["required"], "propertyNames": {"enum": ["type"] + fs["required"] + fs["optional"]}}}
+                      for t, fs in L["events"]["fields"].items()]}}),
     }
     function_schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -308,6 +366,7 @@ def terraform():
     api = L["api"]
     module_validations = {
         "environment": [],
+        "events": [],
         "lambda": [
             validation("alltrue([for f in values(var.functions) : f.timeout >= %d && f.timeout <= %d])" % (t["minimum"], t["maximum"]),
                        "Every function's timeout must be between %d and %d seconds (Lambda's limit)." % (t["minimum"], t["maximum"])),
@@ -348,6 +407,14 @@ def terraform():
                 + validation("alltrue([for doc in values(var.additional_policies) : can(length(jsondecode(doc))) && startswith(trimspace(doc), \"[\")])",
                              "Each additional_policies value must be the JSON text of a list of IAM statements.")
                 + "}\n")
+    events = ("\nvariable \"events\" {\n"
+              "  description = \"Each function's event sources as JSON text (jsonencode of the exported list), by function name; absent: none.\"\n"
+              "  type        = map(string)\n  default     = {}\n\n"
+              + validation("alltrue([for doc in values(var.events) : can(length(jsondecode(doc))) && startswith(trimspace(doc), \"[\")])",
+                           "Each events value must be the JSON text of a list of event sources.")
+              + validation("alltrue(flatten([for doc in values(var.events) : [for e in jsondecode(doc) : contains(%s, e.type)]]))" % hcl_list(L["events"]["types"]),
+                           "Every event source's type must be one of %s." % ", ".join(L["events"]["types"]))
+              + "}\n")
     for module, checks in module_validations.items():
         text = ("# Generated by scripts/generate-from-limits.py from schemas/lambda-limits.json: the one declaration of\n"
                 "# the functions fnreg exports (the same type in every module) and this module's checks of them.\n"
@@ -364,6 +431,8 @@ def terraform():
             text += retention
         if module in ("iam", "environment"):
             text += policies
+        if module in ("iam", "environment", "events"):
+            text += events
         outputs["terraform/modules/%s/functions.tf" % module] = text
 
 

@@ -51,8 +51,39 @@ table = {
             "path_pattern": "^/$|^(/([A-Za-z0-9._-]+|\\{[A-Za-z0-9._-]+\\}))*(/\\{[A-Za-z0-9._-]+\\+\\})?$",
             "authorizers": ["cognito", "iam", "lambda"],
             "stage_name_pattern": "^[a-zA-Z0-9_-]{1,128}$"},
-    # IAM: role names at most 64 characters; inline policies of a role at most 10,240 characters.
-    "iam": {"role_name_maximum": 64, "inline_policy_maximum": 10240},
+    # IAM: role names at most 64 characters; inline policies of a role at most 10,240 characters;
+    # managed policies per role: 10 by default, at most 20 with a raised quota.
+    "iam": {"role_name_maximum": 64, "inline_policy_maximum": 10240, "managed_policies_default_quota": 10, "managed_policies_maximum": 20},
+    # Fields beyond the seed's (CreateFunction, CreateFunctionUrlConfig, CreateEventSourceMapping,
+    # EventBridge PutRule, S3 PutBucketNotificationConfiguration).
+    "architectures": shapes["Architecture"]["enum"],
+    "ephemeral_storage": {"minimum": shapes["EphemeralStorageSize"]["min"], "maximum": shapes["EphemeralStorageSize"]["max"]},
+    "snap_start": {"apply_on": shapes["SnapStartApplyOn"]["enum"],
+                   # Runtime families and the first version of each that supports SnapStart.
+                   "runtimes": {"java": 11, "python": 3.12, "dotnet": 8}},
+    "logging": {"formats": shapes["LogFormat"]["enum"], "application_levels": shapes["ApplicationLogLevel"]["enum"],
+                "system_levels": shapes["SystemLogLevel"]["enum"], "log_group_pattern": "^[\\.\\-_/#A-Za-z0-9]{1,512}$"},
+    "function_url": {"auth_types": shapes["FunctionUrlAuthType"]["enum"], "invoke_modes": shapes["InvokeMode"]["enum"]},
+    "api_types": ["rest", "http"],
+    "events": {
+        "types": ["sqs", "sns", "s3", "schedule", "eventbridge", "dynamodb", "kinesis"],
+        # The fields each type takes (besides "type").
+        "fields": {
+            "sqs": {"required": ["queue_arn"], "optional": ["batch_size", "maximum_batching_window", "enabled"]},
+            "sns": {"required": ["topic_arn"], "optional": []},
+            "s3": {"required": ["bucket", "events"], "optional": ["prefix", "suffix"]},
+            "schedule": {"required": ["expression"], "optional": ["enabled"]},
+            "eventbridge": {"required": ["pattern"], "optional": ["event_bus", "enabled"]},
+            "dynamodb": {"required": ["stream_arn", "starting_position"], "optional": ["batch_size", "maximum_batching_window", "enabled"]},
+            "kinesis": {"required": ["stream_arn", "starting_position"], "optional": ["batch_size", "maximum_batching_window", "enabled"]},
+        },
+        # batch_size: SQS 1-10 (FIFO) / 1-10,000 (standard); streams 1-10,000.
+        "batch_size": {"minimum": 1, "maximum": 10000},
+        "maximum_batching_window": {"minimum": 0, "maximum": 300},
+        "starting_positions": {"dynamodb": ["TRIM_HORIZON", "LATEST"], "kinesis": ["TRIM_HORIZON", "LATEST"]},
+        # S3 bucket names: 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit.
+        "bucket_pattern": "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+    },
     # What the Terraform modules deploy: function "<env>-<name>", role "<env>-<name>-lambda",
     # and the API's CloudWatch role "<env>-apigateway-logs".
     "deployed_names": {"function_prefix_separator": "-", "role_suffix": "-lambda", "api_role_suffix": "-apigateway-logs"},
@@ -84,7 +115,7 @@ table["fields"] = [
     f("layers", "list(string)", default=[]),
     f("api", "object", default=None, members=[
         f("path", "string", required=True), f("methods", "list(string)", required=True, set_like=True),
-        f("authorizer", "string"), f("authorizer_arn", "string"), f("authorizer_function", "string"),
+        f("type", "string"), f("authorizer", "string"), f("authorizer_arn", "string"), f("authorizer_function", "string"),
         f("cors", "object", members=cors), f("request_parameters", "map(bool)", terraform_default={}),
         f("request_validator", "object", members=[f("validate_body", "bool", terraform_default=False), f("validate_parameters", "bool", terraform_default=False)])]),
     f("environment_variables", "map(string)", default={}),
@@ -98,6 +129,26 @@ table["fields"] = [
     f("dead_letter_config", "object", default=None, members=[f("target_arn", "string", required=True), f("max_receive_count", "number")]),
     f("tracing_config", "object", default={"mode": "PassThrough"}, members=[f("mode", "string", required=True)]),
     f("tags", "map(string)", default={}),
+    # Beyond the seed: absent stays absent (no default), so every snapshot recorded before them keeps its bytes.
+    f("architectures", "list(string)"),
+    f("ephemeral_storage", "number"),
+    f("reserved_concurrent_executions", "number"),
+    f("snap_start", "object", members=[f("apply_on", "string", required=True)]),
+    f("logging_config", "object", members=[f("log_format", "string", required=True), f("application_log_level", "string"),
+                                           f("system_log_level", "string"), f("log_group", "string")]),
+    f("role_arn", "string"),
+    f("managed_policies", "list(string)", set_like=True),
+    f("function_url", "object", members=[
+        f("auth_type", "string", required=True), f("invoke_mode", "string"),
+        f("cors", "object", members=[f("allow_origins", "list(string)", set_like=True), f("allow_methods", "list(string)", set_like=True),
+                                     f("allow_headers", "list(string)", set_like=True), f("expose_headers", "list(string)", set_like=True),
+                                     f("max_age", "number"), f("allow_credentials", "bool")])]),
+    # Event sources differ in shape (an EventBridge pattern is any JSON): the roots pass them as JSON text.
+    f("events", "none", members=[
+        f("type", "string", required=True), f("queue_arn", "string"), f("topic_arn", "string"), f("stream_arn", "string"),
+        f("bucket", "string"), f("events", "list(string)", set_like=True), f("prefix", "string"), f("suffix", "string"),
+        f("expression", "string"), f("pattern", "object"), f("event_bus", "string"), f("batch_size", "number"),
+        f("maximum_batching_window", "number"), f("starting_position", "string"), f("enabled", "bool")]),
 ]
 
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "schemas", "lambda-limits.json")

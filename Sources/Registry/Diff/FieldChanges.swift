@@ -39,6 +39,8 @@ public enum FieldChanges {
             for key in Set(a.keys).union(b.keys).sorted(by: codePointLess) { walk(a[key], b[key], p.appending(key), &out) }
         case (.array(let a), .array(let b)) where p.tokens == ["layers"]:
             layers(a, b, p, &out)
+        case (.array(let a), .array(let b)) where p.tokens == ["events"]:
+            events(a, b, p, &out)
         case (.array(let a), .array(let b)) where isSetLike(p) || (p.tokens.count == 3 && p.tokens[0] == "additional_policies" && a.allSatisfy { $0.stringValue != nil }):
             let sa = a.map(brief), sb = b.map(brief)
             if Set(sa) == Set(sb) {
@@ -53,6 +55,46 @@ public enum FieldChanges {
             out.append(Line(kind: .changed, pointer: p, text: "changed (\(a.count) → \(b.count) characters)"))
         default:
             out.append(Line(kind: .changed, pointer: p, text: "\(brief(l)) → \(brief(r))"))
+        }
+    }
+
+    /// What an event source is, whatever its settings: its type and what it listens to (a queue,
+    /// topic or stream ARN; a bucket with its prefix and suffix; a schedule; a pattern on a bus).
+    public static func eventIdentity(_ event: JSONValue) -> String {
+        let type = event["type"]?.stringValue ?? "?"
+        let target: [String]
+        switch type {
+        case "sqs": target = [event["queue_arn"]?.stringValue ?? ""]
+        case "sns": target = [event["topic_arn"]?.stringValue ?? ""]
+        case "dynamodb", "kinesis": target = [event["stream_arn"]?.stringValue ?? ""]
+        case "s3": target = [event["bucket"]?.stringValue ?? "", event["prefix"]?.stringValue ?? "", event["suffix"]?.stringValue ?? ""]
+        case "schedule": target = [event["expression"]?.stringValue ?? ""]
+        case "eventbridge": target = [event["event_bus"]?.stringValue ?? "default", event["pattern"].map(JSONWriter.canonical) ?? ""]
+        default: target = [JSONWriter.canonical(event)]
+        }
+        return ([type] + target).joined(separator: " ")
+    }
+
+    /// Event sources matched by identity, not position: a source added, removed, or changed in its
+    /// settings (batch size, enabled) reads as such whatever the order.
+    private static func events(_ a: [JSONValue], _ b: [JSONValue], _ p: JSONPointer, _ out: inout [Line]) {
+        let left = Dictionary(a.map { (eventIdentity($0), $0) }, uniquingKeysWith: { x, _ in x })
+        let right = Dictionary(b.map { (eventIdentity($0), $0) }, uniquingKeysWith: { x, _ in x })
+        if left.count == a.count && right.count == b.count && Set(left.keys) == Set(right.keys) && left.allSatisfy({ right[$0.key] == $0.value }) {
+            out.append(Line(kind: .reordered, pointer: p, text: "reordered (same \(a.count) sources)"))
+            return
+        }
+        for (index, event) in b.enumerated() {
+            let id = eventIdentity(event)
+            guard let before = left[id] else { out.append(Line(kind: .added, pointer: p.appending(index), text: "added \(id)")); continue }
+            if before != event {
+                for key in Set((before.objectValue?.keys ?? []) + (event.objectValue?.keys ?? [])).sorted() where before[key] != event[key] {
+                    walk(before[key], event[key], p.appending(index).appending(key), &out)
+                }
+            }
+        }
+        for (index, event) in a.enumerated() where right[eventIdentity(event)] == nil {
+            out.append(Line(kind: .removed, pointer: p.appending(index), text: "removed \(eventIdentity(event))"))
         }
     }
 

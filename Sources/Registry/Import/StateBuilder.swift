@@ -477,7 +477,7 @@ final class StateBuilder {
     private static func layered(_ fields: [String], _ stack: LayerStack) -> (partial: JSONObject, changed: Set<String>) {
         var partial = JSONObject()
         var changed = Set<String>()
-        for key in fields + ["name", "runtime", "handler"] where partial[key] == nil && key != FunctionSchema.schemaKey {
+        for key in fields + fields.flatMap(FunctionSchema.related) + ["name", "runtime", "handler"] where partial[key] == nil && key != FunctionSchema.schemaKey {
             let value = stack.fieldWithDefault(key)
             partial[key] = value
             if fields.contains(key) && value != stack.base[key] && (value == nil || value != FunctionSchema.defaultValue(key)) { changed.insert(key) }
@@ -510,7 +510,7 @@ final class StateBuilder {
         var out: [Diagnostic] = []
         for field in fields {
             // The handler's rule reads the runtime (and runs with it): their sources go together.
-            let related = field == "handler" || field == "runtime" ? ["handler", "runtime"] : [field]
+            let related = FunctionSchema.related(field)
             let key = field + "|" + related.map(sources).joined(separator: "|")
             let findings: [Diagnostic]
             if let known = fieldMemo[key] {
@@ -699,7 +699,7 @@ final class StateBuilder {
         let methods = o["methods"]?.arrayValue?.compactMap(\.stringValue) ?? []
         let cors = o["cors"].map { !$0.isNull } ?? false
         let authorizerFunction = o["authorizer"]?.stringValue == "lambda" ? o["authorizer_function"]?.stringValue : nil
-        return DeploymentRules.Route(path: path, methods: methods, cors: cors, authorizerFunction: authorizerFunction, file: file)
+        return DeploymentRules.Route(type: o["type"]?.stringValue ?? "rest", path: path, methods: methods, cors: cors, authorizerFunction: authorizerFunction, file: file)
     }
 
     private func setRoute(_ route: DeploymentRules.Route?, for pair: FunctionInEnvironment) {

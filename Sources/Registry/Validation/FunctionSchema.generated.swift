@@ -2,7 +2,7 @@
 
 extension FunctionSchema {
     /// The top-level fields, in the table's order.
-    static let fieldNames: [String] = ["name", "description", "runtime", "handler", "timeout", "memory_size", "layers", "api", "environment_variables", "additional_policies", "vpc_config", "dead_letter_config", "tracing_config", "tags"]
+    static let fieldNames: [String] = ["name", "description", "runtime", "handler", "timeout", "memory_size", "layers", "api", "environment_variables", "additional_policies", "vpc_config", "dead_letter_config", "tracing_config", "tags", "architectures", "ephemeral_storage", "reserved_concurrent_executions", "snap_start", "logging_config", "role_arn", "managed_policies", "function_url", "events"]
     /// Fields every function.json must have.
     static let requiredFields: [String] = ["name", "description", "runtime", "handler"]
     /// `fill_defaults`: the seed's optional fields and their defaults (canonical JSON). Fields
@@ -21,14 +21,19 @@ extension FunctionSchema {
     ]
     /// The members of each object field, by its pointer without array indexes ("api/cors").
     static let memberNames: [String: [String]] = [
-        "api": ["path", "methods", "authorizer", "authorizer_arn", "authorizer_function", "cors", "request_parameters", "request_validator"],
+        "api": ["path", "methods", "type", "authorizer", "authorizer_arn", "authorizer_function", "cors", "request_parameters", "request_validator"],
         "api/cors": ["allowed_origins", "allowed_headers", "allowed_methods", "expose_headers", "max_age", "allow_credentials"],
         "api/request_validator": ["validate_body", "validate_parameters"],
         "additional_policies": ["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"],
         "vpc_config": ["subnet_ids", "security_group_ids", "assign_public_ip"],
         "dead_letter_config": ["target_arn", "max_receive_count"],
         "tracing_config": ["mode"],
+        "snap_start": ["apply_on"],
+        "logging_config": ["log_format", "application_log_level", "system_log_level", "log_group"],
+        "function_url": ["auth_type", "invoke_mode", "cors"],
+        "function_url/cors": ["allow_origins", "allow_methods", "allow_headers", "expose_headers", "max_age", "allow_credentials"],
+        "events": ["type", "queue_arn", "topic_arn", "stream_arn", "bucket", "events", "prefix", "suffix", "expression", "pattern", "event_bus", "batch_size", "maximum_batching_window", "starting_position", "enabled"],
     ]
     /// Lists that mean sets (a reordering changes nothing), as pointers without array indexes.
-    static let setLikePaths: Set<String> = ["api/methods", "api/cors/allowed_origins", "api/cors/allowed_headers", "api/cors/allowed_methods", "api/cors/expose_headers", "additional_policies/Action", "additional_policies/NotAction", "additional_policies/Resource", "additional_policies/NotResource", "vpc_config/subnet_ids", "vpc_config/security_group_ids"]
+    static let setLikePaths: Set<String> = ["api/methods", "api/cors/allowed_origins", "api/cors/allowed_headers", "api/cors/allowed_methods", "api/cors/expose_headers", "additional_policies/Action", "additional_policies/NotAction", "additional_policies/Resource", "additional_policies/NotResource", "vpc_config/subnet_ids", "vpc_config/security_group_ids", "managed_policies", "function_url/cors/allow_origins", "function_url/cors/allow_methods", "function_url/cors/allow_headers", "function_url/cors/expose_headers", "events/events"]
 }

@@ -28,6 +28,15 @@ public enum FunctionSchema {
     /// The HTTP methods `api.methods` may name (and `ANY`).
     public static let httpMethods = LambdaLimits.httpMethods
 
+    /// Fields whose rules read each other (the handler's form depends on the runtime, SnapStart on
+    /// the runtime, an existing role forbids policies, managed policies count with the VPC and X-Ray
+    /// attachments): a change of one re-checks them all.
+    static let ruleGroups: [[String]] = [["runtime", "handler", "snap_start"],
+                                         ["role_arn", "additional_policies", "managed_policies", "vpc_config", "tracing_config"]]
+
+    /// `field` and the fields whose rules read it.
+    static func related(_ field: String) -> [String] { ruleGroups.first { $0.contains(field) } ?? [field] }
+
     /// Whether the list at `pointer` means a set (array indexes aside: `/additional_policies/0/Action`).
     static func isSetLike(_ pointer: JSONPointer) -> Bool {
         let path = pointer.tokens.filter { Int($0) == nil }.joined(separator: "/")

@@ -80,6 +80,33 @@ enum LambdaLimits {
     static let roleSuffix = "-lambda"
     static let apiRoleSuffix = "-apigateway-logs"
     static let logRetentionDays: [Int] = [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]
+    static let managedPoliciesDefaultQuota = 10
+    static let managedPoliciesMaximum = 20
+    static let architectures: [String] = ["x86_64", "arm64"]
+    static let ephemeralStorageRange = 512...10240
+    static let snapStartApplyOn: [String] = ["PublishedVersions", "None"]
+    /// Runtime families and the first version of each that supports SnapStart.
+    static let snapStartRuntimes: [String: Double] = ["dotnet": 8, "java": 11, "python": 3.12]
+    static let logFormats: [String] = ["JSON", "Text"]
+    static let applicationLogLevels: [String] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]
+    static let systemLogLevels: [String] = ["DEBUG", "INFO", "WARN"]
+    static let functionURLAuthTypes: [String] = ["NONE", "AWS_IAM"]
+    static let invokeModes: [String] = ["BUFFERED", "RESPONSE_STREAM"]
+    static let apiTypes: [String] = ["rest", "http"]
+    static let eventTypes: [String] = ["sqs", "sns", "s3", "schedule", "eventbridge", "dynamodb", "kinesis"]
+    static let batchSizeRange = 1...10000
+    static let batchingWindowRange = 0...300
+    static let startingPositions: [String] = ["TRIM_HORIZON", "LATEST"]
+    /// The fields each event source type takes (besides `type`).
+    static let eventFields: [String: (required: [String], optional: [String])] = [
+        "sqs": (["queue_arn"], ["batch_size", "maximum_batching_window", "enabled"]),
+        "sns": (["topic_arn"], []),
+        "s3": (["bucket", "events"], ["prefix", "suffix"]),
+        "schedule": (["expression"], ["enabled"]),
+        "eventbridge": (["pattern"], ["event_bus", "enabled"]),
+        "dynamodb": (["stream_arn", "starting_position"], ["batch_size", "maximum_batching_window", "enabled"]),
+        "kinesis": (["stream_arn", "starting_position"], ["batch_size", "maximum_batching_window", "enabled"]),
+    ]
     /// The hashicorp/aws version the Terraform modules are planned with, and the runtimes it does not
     /// know yet, with the version that knows each.
     static let providerMinimum = "5.100.0"

@@ -221,6 +221,7 @@ struct Run {
         if checks("dead_letter_config"), let v = o["dead_letter_config"], !v.isNull { deadLetter(v, root.appending("dead_letter_config")) }
         if checks("tracing_config"), let v = o["tracing_config"], !v.isNull { tracing(v, root.appending("tracing_config")) }
         if checks("tags"), let v = o["tags"], !v.isNull { tags(v, root.appending("tags")) }
+        features(o)
         for m in o where checks(m.key) { memberSecrets(m, root) }
     }
 
@@ -302,6 +303,24 @@ struct Run {
             }
         } else {
             report("FN-REQUIRED", p.appending("methods"), "api requires \"methods\"", fix: "add e.g. [\"GET\"]")
+        }
+        var httpAPI = false
+        if let t = o["type"], !t.isNull, let type = expectString(t, p.appending("type"), "api.type") {
+            if !LambdaLimits.apiTypes.contains(type) {
+                report("FN-API-TYPE", p.appending("type"), "api.type must be rest (API Gateway REST API, the default) or http (HTTP API), found \(Redaction.quoted(type))",
+                       fix: closestMatch(type, in: LambdaLimits.apiTypes).map { "did you mean \"\($0)\"?" })
+            }
+            httpAPI = type == "http"
+        }
+        if httpAPI {
+            // What an HTTP API cannot do: refused rather than dropped.
+            for key in ["request_validator", "request_parameters"] where o[key] != nil && o[key]?.isNull == false {
+                report("FN-API-TYPE", p.appending(key), "an HTTP API (api.type http) has no \(key)", fix: "remove \(key), or use api.type rest")
+            }
+            if o["authorizer"]?.stringValue == "cognito" {
+                report("FN-API-AUTHORIZER", p.appending("authorizer"), "the cognito authorizer is a REST API's; an HTTP API would need a JWT authorizer with an audience",
+                       fix: "use api.type rest, or the iam or lambda authorizer")
+            }
         }
         authorizer(o, p)
         if let c = o["cors"], !c.isNull, let cors = expectObject(c, p.appending("cors"), "api.cors") {

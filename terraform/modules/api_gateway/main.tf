@@ -3,8 +3,10 @@ data "aws_region" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  api_functions = { for name, f in var.functions : name => f if f.api != null }
-  paths         = sort(distinct([for f in values(local.api_functions) : f.api.path]))
+  # The REST API (api.type rest, the default) and the HTTP API (api.type http) are separate APIs.
+  api_functions  = { for name, f in var.functions : name => f if f.api != null ? f.api.type != "http" : false }
+  http_functions = { for name, f in var.functions : name => f if f.api != null ? f.api.type == "http" : false }
+  paths          = sort(distinct([for f in values(local.api_functions) : f.api.path]))
 
   # The security scheme each function's methods require: Cognito user pools (the function's own
   # pool, or the environment's), IAM (SigV4), or a Lambda token authorizer (a function of the
@@ -300,4 +302,131 @@ resource "aws_lambda_permission" "authorizer" {
   function_name = local.lambda_authorizers[each.key]
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_api_gateway_rest_api.this[0].execution_arn}/authorizers/*"
+}
+
+# The HTTP API (API Gateway v2) of the functions with api.type http: one route per method and path
+# (a Lambda proxy integration, payload 2.0), the function's authorizer (IAM, or a Lambda REQUEST
+# authorizer), CORS at the API (the union of the functions' rules), a stage with access logs.
+locals {
+  http_routes = merge([
+    for name, f in local.http_functions : { for m in f.api.methods : "${m} ${f.api.path}" => { function = name, authorizer = f.api.authorizer } }
+  ]...)
+  http_authorizer_key = {
+    for name, f in local.http_functions : name => (
+      f.api.authorizer_function != null ? "lambda-${f.api.authorizer_function}" : "lambda-${substr(sha1(coalesce(f.api.authorizer_arn, "-")), 0, 12)}"
+    ) if f.api.authorizer == "lambda"
+  }
+  http_authorizers = {
+    for key, targets in {
+      for name, f in local.http_functions : local.http_authorizer_key[name] => { function = f.api.authorizer_function, arn = f.api.authorizer_arn }...
+      if f.api.authorizer == "lambda"
+    } : key => targets[0]
+  }
+  http_cors = [for f in values(local.http_functions) : f.api.cors if f.api.cors != null]
+}
+
+resource "aws_apigatewayv2_api" "http" {
+  count = length(local.http_functions) > 0 ? 1 : 0
+
+  name          = "${var.name}-http"
+  protocol_type = "HTTP"
+  tags          = var.tags
+
+  dynamic "cors_configuration" {
+    for_each = length(local.http_cors) > 0 ? [1] : []
+    content {
+      allow_origins     = sort(distinct(flatten([for c in local.http_cors : c.allowed_origins])))
+      allow_methods     = sort(distinct(flatten([for c in local.http_cors : c.allowed_methods])))
+      allow_headers     = sort(distinct(flatten([for c in local.http_cors : c.allowed_headers])))
+      expose_headers    = sort(distinct(flatten([for c in local.http_cors : c.expose_headers])))
+      max_age           = max(0, [for c in local.http_cors : coalesce(c.max_age, 0)]...)
+      allow_credentials = anytrue([for c in local.http_cors : c.allow_credentials])
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = alltrue([for t in values(local.http_authorizers) : t.function == null ? true : contains(local.known_functions, t.function)])
+      error_message = "A lambda authorizer's api.authorizer_function names no function of this environment (fnreg validate reports which)."
+    }
+  }
+}
+
+resource "aws_apigatewayv2_integration" "http" {
+  for_each = local.http_functions
+
+  api_id                 = aws_apigatewayv2_api.http[0].id
+  integration_type       = "AWS_PROXY"
+  integration_uri        = var.invoke_arns[each.key]
+  integration_method     = "POST"
+  payload_format_version = "2.0"
+}
+
+resource "aws_apigatewayv2_authorizer" "http" {
+  for_each = { for key, t in local.http_authorizers : key => t if t.function == null ? true : contains(local.known_functions, t.function) }
+
+  api_id                            = aws_apigatewayv2_api.http[0].id
+  name                              = each.key
+  authorizer_type                   = "REQUEST"
+  authorizer_uri                    = "arn:${data.aws_partition.current.partition}:apigateway:${data.aws_region.current.name}:lambda:path/2015-03-31/functions/${each.value.function != null ? var.function_arns[each.value.function] : each.value.arn}/invocations"
+  authorizer_payload_format_version = "2.0"
+  enable_simple_responses           = true
+  identity_sources                  = ["$request.header.Authorization"]
+}
+
+resource "aws_apigatewayv2_route" "http" {
+  #checkov:skip=CKV_AWS_309:Each route's authorization is its function's api.authorizer; a function without one is open on purpose.
+  for_each = local.http_routes
+
+  api_id             = aws_apigatewayv2_api.http[0].id
+  route_key          = each.key
+  target             = "integrations/${aws_apigatewayv2_integration.http[each.value.function].id}"
+  authorization_type = each.value.authorizer == "iam" ? "AWS_IAM" : each.value.authorizer == "lambda" ? "CUSTOM" : "NONE"
+  authorizer_id      = each.value.authorizer == "lambda" ? aws_apigatewayv2_authorizer.http[local.http_authorizer_key[each.value.function]].id : null
+}
+
+resource "aws_cloudwatch_log_group" "http_access" {
+  count = length(aws_apigatewayv2_api.http)
+
+  name              = "/aws/apigateway/${var.name}-http/access"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+  tags              = var.tags
+}
+
+resource "aws_apigatewayv2_stage" "http" {
+  count = length(aws_apigatewayv2_api.http)
+
+  api_id      = aws_apigatewayv2_api.http[0].id
+  name        = var.stage_name
+  auto_deploy = true
+  tags        = var.tags
+
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.http_access[0].arn
+    format = jsonencode({
+      requestId = "$context.requestId", ip = "$context.identity.sourceIp", method = "$context.httpMethod",
+      path      = "$context.path", status = "$context.status", latency = "$context.responseLatency"
+    })
+  }
+}
+
+resource "aws_lambda_permission" "http" {
+  for_each = local.http_functions
+
+  statement_id  = "AllowHTTPAPIInvoke"
+  action        = "lambda:InvokeFunction"
+  function_name = var.function_names[each.key]
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_apigatewayv2_api.http[0].execution_arn}/*/*"
+}
+
+resource "aws_lambda_permission" "http_authorizer" {
+  for_each = { for key, t in local.http_authorizers : key => t if t.function == null ? true : contains(local.known_functions, t.function) }
+
+  statement_id  = "AllowHTTPAPIAuthorizer-${var.stage_name}"
+  action        = "lambda:InvokeFunction"
+  function_name = each.value.function != null ? var.function_arns[each.value.function] : each.value.arn
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_apigatewayv2_api.http[0].execution_arn}/authorizers/*"
 }

@@ -12,3 +12,8 @@ output "openapi_body" {
   description = "The generated OpenAPI definition."
   value       = local.body
 }
+
+output "http_api_endpoint" {
+  description = "The HTTP API's endpoint (functions with api.type http), null without one."
+  value       = try(aws_apigatewayv2_stage.http[0].invoke_url, null)
+}

@@ -1,4 +1,4 @@
-# One environment: IAM roles, functions and the REST API for the functions of one fnreg snapshot.
+# One environment: IAM roles, functions, their event sources and APIs for the functions of one fnreg snapshot.
 # Every environment root is this module with its own provider, backend and exported variables:
 # everything environment-specific lives in the configuration repository (environment.json and
 # overrides/) and reaches Terraform only through fnreg's export.
@@ -17,6 +17,7 @@ module "iam" {
 
   functions           = var.functions
   additional_policies = var.additional_policies
+  events              = var.events
   name_prefix         = local.name_prefix
   tags                = local.tags
 }
@@ -45,4 +46,15 @@ module "api_gateway" {
   manage_account_cloudwatch_role = var.manage_account_cloudwatch_role
   log_retention_days             = var.log_retention_days
   tags                           = local.tags
+}
+
+module "events" {
+  source = "../events"
+
+  functions      = var.functions
+  events         = var.events
+  function_arns  = module.lambda.function_arns
+  function_names = module.lambda.function_names
+  name_prefix    = local.name_prefix
+  tags           = local.tags
 }

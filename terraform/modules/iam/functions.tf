@@ -14,6 +14,7 @@ variable "functions" {
     api = optional(object({
       path                = string
       methods             = list(string)
+      type                = optional(string)
       authorizer          = optional(string)
       authorizer_arn      = optional(string)
       authorizer_function = optional(string)
@@ -44,7 +45,33 @@ variable "functions" {
     tracing_config = optional(object({
       mode = string
     }), { mode = "PassThrough" })
-    tags      = optional(map(string), {})
+    tags                           = optional(map(string), {})
+    architectures                  = optional(list(string))
+    ephemeral_storage              = optional(number)
+    reserved_concurrent_executions = optional(number)
+    snap_start = optional(object({
+      apply_on = string
+    }))
+    logging_config = optional(object({
+      log_format            = string
+      application_log_level = optional(string)
+      system_log_level      = optional(string)
+      log_group             = optional(string)
+    }))
+    role_arn         = optional(string)
+    managed_policies = optional(list(string))
+    function_url = optional(object({
+      auth_type   = string
+      invoke_mode = optional(string)
+      cors = optional(object({
+        allow_origins     = optional(list(string))
+        allow_methods     = optional(list(string))
+        allow_headers     = optional(list(string))
+        expose_headers    = optional(list(string))
+        max_age           = optional(number)
+        allow_credentials = optional(bool)
+      }))
+    }))
     code_hash = string
   }))
 }
@@ -67,5 +94,20 @@ variable "additional_policies" {
   validation {
     condition     = alltrue([for doc in values(var.additional_policies) : can(length(jsondecode(doc))) && startswith(trimspace(doc), "[")])
     error_message = "Each additional_policies value must be the JSON text of a list of IAM statements."
+  }
+}
+
+variable "events" {
+  description = "Each function's event sources as JSON text (jsonencode of the exported list), by function name; absent: none."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for doc in values(var.events) : can(length(jsondecode(doc))) && startswith(trimspace(doc), "[")])
+    error_message = "Each events value must be the JSON text of a list of event sources."
+  }
+  validation {
+    condition     = alltrue(flatten([for doc in values(var.events) : [for e in jsondecode(doc) : contains(["sqs", "sns", "s3", "schedule", "eventbridge", "dynamodb", "kinesis"], e.type)]]))
+    error_message = "Every event source's type must be one of sqs, sns, s3, schedule, eventbridge, dynamodb, kinesis."
   }
 }

@@ -13,13 +13,14 @@ resource "aws_cloudwatch_log_group" "this" {
 }
 
 resource "aws_lambda_function" "this" {
-  #checkov:skip=CKV_AWS_115:Concurrency is not part of the seed's function.json; limits are managed per account, not per function here.
+  #checkov:skip=CKV_AWS_115:Reserved concurrency is set where function.json asks for it (reserved_concurrent_executions); elsewhere limits are the account's.
   #checkov:skip=CKV_AWS_272:Code is content-addressed (S3 key = code_hash) and uploaded only by the pipeline; no signing profile in this pattern.
   for_each = var.functions
 
   function_name = "${var.name_prefix}${each.key}"
   description   = each.value.description
-  role          = var.role_arns[each.key]
+  # An existing role (role_arn) or the one the iam module made.
+  role          = each.value.role_arn != null ? each.value.role_arn : var.role_arns[each.key]
   runtime       = each.value.runtime
   handler       = each.value.handler
   timeout       = each.value.timeout
@@ -29,6 +30,35 @@ resource "aws_lambda_function" "this" {
   s3_key        = local.code_keys[each.key]
   kms_key_arn   = var.kms_key_arn
   tags          = merge(var.tags, each.value.tags)
+  architectures = each.value.architectures
+  # -1: unreserved (the provider's default when function.json says nothing).
+  reserved_concurrent_executions = each.value.reserved_concurrent_executions != null ? each.value.reserved_concurrent_executions : -1
+  # SnapStart snapshots published versions.
+  publish = try(each.value.snap_start.apply_on, "None") == "PublishedVersions"
+
+  dynamic "ephemeral_storage" {
+    for_each = each.value.ephemeral_storage != null ? [each.value.ephemeral_storage] : []
+    content {
+      size = ephemeral_storage.value
+    }
+  }
+
+  dynamic "snap_start" {
+    for_each = each.value.snap_start != null ? [each.value.snap_start] : []
+    content {
+      apply_on = snap_start.value.apply_on
+    }
+  }
+
+  dynamic "logging_config" {
+    for_each = each.value.logging_config != null ? [each.value.logging_config] : []
+    content {
+      log_format            = logging_config.value.log_format
+      application_log_level = logging_config.value.application_log_level
+      system_log_level      = logging_config.value.system_log_level
+      log_group             = logging_config.value.log_group != null ? logging_config.value.log_group : aws_cloudwatch_log_group.this[each.key].name
+    }
+  }
 
   lifecycle {
     precondition {
@@ -70,3 +100,25 @@ resource "aws_lambda_function" "this" {
 # `max_receive_count` of the seed's dead_letter_config and `assign_public_ip` of vpc_config have no
 # argument on aws_lambda_function (a function in a VPC never has a public IP; redrive counts belong to
 # the queue): they stay in the registry (`fnreg show`) and are not deployed.
+
+# A function URL where function.json asks for one (auth_type AWS_IAM, or NONE: a public URL).
+resource "aws_lambda_function_url" "this" {
+  #checkov:skip=CKV_AWS_258:auth_type NONE is written in function.json on purpose (a public endpoint); fnreg deploys only what the configuration says.
+  for_each = { for name, f in var.functions : name => f.function_url if f.function_url != null }
+
+  function_name      = aws_lambda_function.this[each.key].function_name
+  authorization_type = each.value.auth_type
+  invoke_mode        = each.value.invoke_mode != null ? each.value.invoke_mode : "BUFFERED"
+
+  dynamic "cors" {
+    for_each = each.value.cors != null ? [each.value.cors] : []
+    content {
+      allow_origins     = cors.value.allow_origins
+      allow_methods     = cors.value.allow_methods
+      allow_headers     = cors.value.allow_headers
+      expose_headers    = cors.value.expose_headers
+      max_age           = cors.value.max_age
+      allow_credentials = cors.value.allow_credentials
+    }
+  }
+}

@@ -22,3 +22,8 @@ output "code_keys" {
   description = "S3 key of each function's code zip (derived from code_hash)."
   value       = local.code_keys
 }
+
+output "function_urls" {
+  description = "Function URL by function name (functions with function_url only)."
+  value       = { for name, u in aws_lambda_function_url.this : name => u.function_url }
+}

@@ -7,6 +7,8 @@
 final class DeploymentRules {
     /// A function's method on its environment's REST API, as the modules publish it.
     struct Route: Equatable {
+        /// `rest` or `http`: each is its own API with its own routes.
+        var type: String = "rest"
         var path: String
         var methods: [String]
         var cors: Bool
@@ -102,30 +104,30 @@ final class DeploymentRules {
         var variables: [String: (segment: String, function: String)] = [:]   // parent path -> first variable part
         for name in sorted {
             guard let r = routes[FunctionInEnvironment(function: name, environment: env)] else { continue }
-            if r.cors, corsPaths[r.path] == nil { corsPaths[r.path] = name }
+            if r.cors, r.type == "rest", corsPaths[r.path] == nil { corsPaths[r.path] = name }
         }
         for name in sorted {
             guard let r = routes[FunctionInEnvironment(function: name, environment: env)] else { continue }
             for method in r.methods {
-                let key = method + " " + r.path
+                let key = r.type + " " + method + " " + r.path
                 if let first = owner[key] {
                     found.append(RouteFinding(rule: "FN-API-ROUTE-CONFLICT", file: r.file, pointer: JSONPointer(["api", "methods"]),
                         message: "\(method) \(r.path) is already served by function \(first)", fix: "give one of them another path or method"))
                 } else {
                     owner[key] = name
                 }
-                if method == "OPTIONS", let cors = corsPaths[r.path] {
+                if method == "OPTIONS", r.type == "rest", let cors = corsPaths[r.path] {
                     found.append(RouteFinding(rule: "FN-API-ROUTE-CONFLICT", file: r.file, pointer: JSONPointer(["api", "methods"]),
                         message: "OPTIONS \(r.path) is answered by the CORS preflight (function \(cors) configures cors on this path)", fix: "remove OPTIONS from api.methods"))
                 }
             }
             // API Gateway allows one variable path part per level ("/a/{id}" and "/a/{name}" cannot coexist).
-            var parent = ""
+            var parent = r.type + " "
             for segment in r.path.split(separator: "/") {
                 if segment.hasPrefix("{") {
                     if let first = variables[parent], first.segment != segment {
                         found.append(RouteFinding(rule: "FN-API-PATH-CONFLICT", file: r.file, pointer: JSONPointer(["api", "path"]),
-                            message: "\(r.path) has \(segment) where function \(first.function) has \(first.segment) below \(parent.isEmpty ? "/" : parent); API Gateway allows one variable path part per level",
+                            message: "\(r.path) has \(segment) where function \(first.function) has \(first.segment) below \(parent.hasSuffix(" ") ? "/" : String(parent.drop { $0 != " " }.dropFirst())); API Gateway allows one variable path part per level",
                             fix: "use \(first.segment) here too"))
                         break
                     }

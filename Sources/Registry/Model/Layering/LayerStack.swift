@@ -90,14 +90,14 @@ public struct LayerStack {
     }
 
     /// The top-level fields two patches of one layer set differently: what a change of that patch can
-    /// change in every effective configuration it applies to. The handler's rules read the runtime,
-    /// so either one brings the other.
+    /// change in every effective configuration it applies to, with the fields whose rules read them
+    /// (`FunctionSchema.related`).
     public static func changedFields(from old: JSONObject?, to new: JSONObject?) -> Set<String> {
         var out = Set<String>()
         for key in (old?.keys ?? []) where new?[key] != old?[key] { out.insert(key) }
         for key in (new?.keys ?? []) where new?[key] != old?[key] { out.insert(key) }
         out.remove(FunctionSchema.schemaKey)
-        if out.contains("runtime") || out.contains("handler") { out.formUnion(["runtime", "handler"]) }
+        for field in out { out.formUnion(FunctionSchema.related(field)) }
         return out
     }
 
