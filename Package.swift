@@ -9,6 +9,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // YAML, for `fnreg convert sam` only (SAM and CloudFormation templates are YAML; libyaml inside).
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         // Test only: property-based testing for Swift Testing (no dependencies of its own).
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
@@ -23,7 +25,7 @@ let package = Package(
         .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["EmbedMigrationsTool"]),
         .target(
             name: "Registry",
-            dependencies: ["CSQLite", "CCrypto", "CZlib"],
+            dependencies: ["CSQLite", "CCrypto", "CZlib", .product(name: "Yams", package: "Yams")],
             plugins: ["EmbedMigrations"]),
         .executableTarget(
             name: "CLI",

@@ -201,6 +201,71 @@ for label, tfvars, extra, expected, real_only in cases:
         print(f"refused: {label}: NOT refused as expected (exit {code}, wanted \"{expected}\")", (out + err)[-2000:], file=sys.stderr)
 (dev / "functions.auto.tfvars.json").write_text(json.dumps(original))
 
+def check_fields(repository, directory):
+    """Every field beyond the seed reaches the plan as written: each function's planned attributes
+    and the number of resources its events, URL, role and HTTP routes need."""
+    docs = {}
+    for path in sorted((repository / "lambda_functions").glob("*/*/function.json")):
+        doc = json.loads(path.read_text())
+        docs[doc["name"]] = doc
+    code, shown, err = terraform(directory, "show", "-json", "plan.bin")
+    planned = {}
+    for change in json.loads(shown).get("resource_changes", []):
+        planned.setdefault(change["type"], {})[change.get("index")] = change["change"]["after"] or {}
+    problems = []
+
+    def expect(what, got, want):
+        if got != want:
+            problems.append(f"{what}: planned {got!r}, written {want!r}")
+
+    lambdas = planned.get("aws_lambda_function", {})
+    for name, doc in docs.items():
+        after = lambdas.get(name)
+        if after is None:
+            problems.append(f"{name}: no aws_lambda_function planned")
+            continue
+        expect(f"{name} architectures", after.get("architectures"), doc.get("architectures", ["x86_64"]))
+        expect(f"{name} ephemeral_storage", (after.get("ephemeral_storage") or [{}])[0].get("size"), doc.get("ephemeral_storage", 512))
+        expect(f"{name} reserved_concurrent_executions", after.get("reserved_concurrent_executions"), doc.get("reserved_concurrent_executions", -1))
+        expect(f"{name} snap_start", [b.get("apply_on") for b in after.get("snap_start") or []], [doc["snap_start"]["apply_on"]] if "snap_start" in doc else [])
+        if "logging_config" in doc:
+            block = (after.get("logging_config") or [{}])[0]
+            for field, attribute in [("log_format", "log_format"), ("application_log_level", "application_log_level"),
+                                     ("system_log_level", "system_log_level"), ("log_group", "log_group")]:
+                if field in doc["logging_config"]:
+                    expect(f"{name} logging_config.{field}", block.get(attribute), doc["logging_config"][field])
+        if "role_arn" in doc:
+            expect(f"{name} role", after.get("role"), doc["role_arn"])
+    # Resources per field, counted from what the functions say (the prod override changes neither).
+    events = [e for d in docs.values() for e in d.get("events", [])]
+    http = [d for d in docs.values() if d.get("api", {}).get("type") == "http"]
+    counts = {
+        "aws_lambda_event_source_mapping": sum(e["type"] in ("sqs", "dynamodb", "kinesis") for e in events),
+        "aws_sns_topic_subscription": sum(e["type"] == "sns" for e in events),
+        "aws_cloudwatch_event_rule": sum(e["type"] in ("schedule", "eventbridge") for e in events),
+        "aws_s3_bucket_notification": len({e["bucket"] for e in events if e["type"] == "s3"}),
+        "aws_lambda_function_url": sum("function_url" in d for d in docs.values()),
+        "aws_iam_role_policy_attachment": None,
+        "aws_apigatewayv2_route": sum(len(d["api"]["methods"]) for d in http),
+        "aws_apigatewayv2_integration": len(http),
+    }
+    for kind, want in counts.items():
+        if want is not None:
+            expect(f"{kind} count", len(planned.get(kind, {})), want)
+    generated_roles = {k for k in planned.get("aws_iam_role", {}) if k in docs}
+    expect("functions with a generated role", generated_roles, {n for n, d in docs.items() if "role_arn" not in d})
+    managed = {(a.get("role"), a.get("policy_arn")) for a in planned.get("aws_iam_role_policy_attachment", {}).values()}
+    for name, doc in docs.items():
+        for arn in doc.get("managed_policies", []):
+            if not any(policy == arn for _, policy in managed):
+                problems.append(f"{name}: managed policy {arn} not attached")
+    if problems:
+        failures.append("real-shaped: fields in the plan")
+        print("real-shaped: the plan does not carry what the functions say:\n  " + "\n  ".join(problems[:40]), file=sys.stderr)
+    else:
+        print(f"real-shaped: every field as written in the plan ({len(docs)} functions, {len(events)} event sources, {len(http)} HTTP API functions)")
+
+
 # 3. A real-shaped configuration: fnreg accepts it, so the real provider must plan it.
 shaped = work / "real-shaped"
 subprocess.run([sys.executable, str(root / "Tests" / "terraform" / "real_shaped.py"), str(shaped), "--functions", str(functions)], check=True,
@@ -217,7 +282,10 @@ else:
     tree = root_copy("real-shaped-roots")
     directory = tree / "environments" / "prod"
     export(shaped_db, "prod", directory, cwd=shaped)
-    report(f"real-shaped/prod ({functions} functions)", *plan(directory, "real-shaped"))
+    outcome = plan(directory, "real-shaped")
+    report(f"real-shaped/prod ({functions} functions)", *outcome)
+    if outcome[0]:
+        check_fields(shaped, directory)
 
 # 4. The modules' own tests (mocked provider; it needs the real provider's schema).
 if real:

@@ -10,7 +10,7 @@ struct FnregCommand: ParsableCommand {
         discussion: "Global options (--db, --format, --no-color) may come before or after the command. Reference: docs/reference.md.",
         version: FnregVersion.description,
         subcommands: [Validate.self, Import.self, Log.self, Functions.self, Show.self, Diff.self, Export.self, Parity.self, Query.self,
-                      Deploy.self, Deployments.self, Rollback.self, Package.self, Status.self, Doctor.self, Backup.self])
+                      Deploy.self, Deployments.self, Rollback.self, Package.self, Status.self, Doctor.self, Backup.self, Convert.self])
 
     static var commandNames: [String] { configuration.subcommands.map { $0._commandName } }
 

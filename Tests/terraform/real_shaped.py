@@ -11,7 +11,11 @@ real hashicorp/aws provider:
 * names at the longest the environment prefix allows, VPC, SQS and SNS dead-letter queues, up to 5
   layers, Active and PassThrough tracing, path parameters, greedy paths, ANY, request parameters and
   validators, 50 tags with the modules' own, environment variables near the 4 KB limit;
-* environments with environment.json and overrides that change paths, authorizers and policies.
+* environments with environment.json and overrides that change paths, authorizers and policies;
+* the fields beyond the seed: arm64, ephemeral storage, reserved concurrency, SnapStart (Java and
+  Python), logging configuration, existing roles, managed policies, function URLs (public and IAM,
+  with CORS), event sources of every type (SQS, SNS, S3, schedules, EventBridge patterns, DynamoDB
+  and Kinesis streams) and HTTP APIs with IAM and Lambda authorizers beside the REST API.
 
   python3 Tests/terraform/real_shaped.py OUT_DIR [--functions 300] [--environment prod]
 
@@ -99,7 +103,59 @@ def function(i, names):
     api = api_of(i, names)
     if api:
         doc["api"] = api
+    beyond(i, doc)
     return doc
+
+
+def events_of(i, name):
+    kinds = [
+        {"type": "sqs", "queue_arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:jobs-{i}", "batch_size": [1, 10, 100, 1000][i % 4], "maximum_batching_window": [0, 1, 30, 300][i % 4]},
+        {"type": "sqs", "queue_arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:orders-{i}.fifo", "batch_size": 10},
+        {"type": "sns", "topic_arn": f"arn:aws:sns:{REGION}:{ACCOUNT}:alerts-{i % 6}"},
+        {"type": "s3", "bucket": f"real-shaped-uploads-{i % 5}", "events": ["s3:ObjectCreated:*"], "prefix": f"in/{name}/", "suffix": ".csv"},
+        {"type": "s3", "bucket": f"real-shaped-uploads-{i % 5}", "events": ["s3:ObjectRemoved:Delete", "s3:ObjectCreated:Put"], "prefix": f"archive/{name}/"},
+        {"type": "schedule", "expression": ["rate(5 minutes)", "rate(1 hour)", "cron(0 12 ? * MON-FRI *)", "cron(15 2 1 * ? *)"][i % 4]},
+        {"type": "schedule", "expression": "rate(1 day)", "enabled": False},
+        {"type": "eventbridge", "pattern": {"source": ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"], "detail": {"state": ["stopped"]}}},
+        {"type": "eventbridge", "pattern": {"source": [f"com.example.orders{i % 3}"]}, "event_bus": f"orders-bus-{i % 2}"},
+        {"type": "dynamodb", "stream_arn": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}/stream/2026-01-01T00:00:00.000", "starting_position": "LATEST", "batch_size": 100},
+        {"type": "kinesis", "stream_arn": f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/clicks-{i % 4}", "starting_position": "TRIM_HORIZON", "batch_size": 500, "maximum_batching_window": 10},
+    ]
+    count = 1 + i % 3
+    return [kinds[(i + k * 4) % len(kinds)] for k in range(count)]
+
+
+def beyond(i, doc):
+    name = doc["name"]
+    if i % 7 == 2:
+        doc["architectures"] = ["arm64"]
+    elif i % 7 == 3:
+        doc["architectures"] = ["x86_64"]
+    if i % 11 == 0:
+        doc["ephemeral_storage"] = [512, 2048, 10240][i % 3]
+    if i % 13 == 0:
+        doc["reserved_concurrent_executions"] = [0, 5, 100][i % 3]
+    if doc["runtime"] in ("java21", "python3.12", "python3.13") and i % 3 == 0:
+        doc["snap_start"] = {"apply_on": "PublishedVersions"}
+    if i % 10 == 7:
+        doc["logging_config"] = {"log_format": "JSON", "application_log_level": ["INFO", "DEBUG", "WARN"][i % 3], "system_log_level": "WARN",
+                                 **({"log_group": f"/real-shaped/{name}"} if i % 20 == 7 else {})}
+    elif i % 10 == 8:
+        doc["logging_config"] = {"log_format": "Text"}
+    if i % 23 == 5:   # an existing role: nothing generated, so no policies of its own
+        doc["role_arn"] = f"arn:aws:iam::{ACCOUNT}:role/service-role/existing-{i % 4}"
+        doc.pop("additional_policies", None)
+    elif i % 8 == 3:
+        doc["managed_policies"] = ["arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole",
+                                   f"arn:aws:iam::{ACCOUNT}:policy/team/{name}-extra"][: 1 + i % 2]
+    if i % 17 == 0:
+        doc["function_url"] = {"auth_type": "NONE"}
+    elif i % 17 == 8:
+        doc["function_url"] = {"auth_type": "AWS_IAM", "invoke_mode": "RESPONSE_STREAM",
+                               "cors": {"allow_origins": ["https://app.example.com"], "allow_methods": ["GET", "POST"], "allow_headers": ["content-type"],
+                                        "max_age": 300, "allow_credentials": True}}
+    if i % 5 == 4 or i % 9 == 2:
+        doc["events"] = events_of(i, name)
 
 
 AUTHORIZERS = [None, {"authorizer": "cognito"}, {"authorizer": "cognito", "authorizer_arn": POOL}, {"authorizer": "iam"},
@@ -118,9 +174,19 @@ def api_of(i, names):
             f"/g{group}/v1.2/status_check", f"/g{group}/items/{{itemId}}/parts"][slot]
     methods = methods_by_slot[slot]
     api = {"path": path, "methods": methods}
+    http = group % 4 == 3     # a quarter of the resource trees are served by the HTTP API
+    if http:
+        api["type"] = "http"
     auth = AUTHORIZERS[i % len(AUTHORIZERS)]
+    if auth and http and auth["authorizer"] == "cognito":
+        auth = {"authorizer": "iam"}
     if auth:
         api.update(auth)
+    if http:
+        if slot in (0, 1, 2, 3):
+            api["cors"] = {"allowed_origins": ["https://app.example.com"], "allowed_headers": ["Content-Type", "Authorization"],
+                           "allowed_methods": methods, "max_age": 600}
+        return api
     if slot in (0, 1, 2, 3):
         api["cors"] = {"allowed_origins": [f"https://app{slot % 2}.example.com"], "allowed_headers": ["Content-Type", "Authorization"],
                        "allowed_methods": methods + (["OPTIONS"] if slot % 2 else []), "max_age": 600 * (slot + 1),

@@ -91,8 +91,7 @@ struct DiffPrinter {
 
     /// The Lambda-aware field lines of one modified function (the same in `diff` and `status --verbose`).
     func printFields(_ change: SnapshotDiff.Change, of diff: SnapshotDiff, indent: String) {
-        let lines = FieldChanges.describe(diff.left.value(of: change.function), diff.right.value(of: change.function))
-        let kept = lines.filter { line in change.operations.contains { $0.path.hasPrefix(line.pointer) || line.pointer.hasPrefix($0.path) } }
+        let kept = diff.fieldLines(change)
         let width = kept.map { $0.pointer.display.count }.max() ?? 0
         for line in kept {
             let pointer = line.pointer.display.padding(toLength: width, withPad: " ", startingAt: 0)

@@ -60,6 +60,17 @@ public enum FieldChanges {
 
     /// What an event source is, whatever its settings: its type and what it listens to (a queue,
     /// topic or stream ARN; a bucket with its prefix and suffix; a schedule; a pattern on a bus).
+    /// Whether two values of the field at `p` mean the same: equal, or the same members of a list
+    /// that means a set, or the same event sources in another order.
+    static func equivalent(_ a: JSONValue?, _ b: JSONValue?, at p: JSONPointer) -> Bool {
+        if a == b { return true }
+        guard let x = a?.arrayValue, let y = b?.arrayValue, x.count == y.count else { return false }
+        if isSetLike(p) || p.tokens == ["events"] {
+            return x.map(JSONWriter.canonical).sorted() == y.map(JSONWriter.canonical).sorted()
+        }
+        return false
+    }
+
     public static func eventIdentity(_ event: JSONValue) -> String {
         let type = event["type"]?.stringValue ?? "?"
         let target: [String]

@@ -102,6 +102,14 @@ public struct SnapshotDiff: Sendable {
     }
 
     /// The `--format json` document as bytes: canonical text re-indented, without an intermediate tree.
+    /// The Lambda-aware field changes of one modified function (sets as sets, events by identity),
+    /// those the patch operations touch (an ignored field stays out).
+    public func fieldLines(_ change: Change) -> [FieldChanges.Line] {
+        guard change.status == .modified else { return [] }
+        let lines = FieldChanges.describe(left.value(of: change.function), right.value(of: change.function))
+        return lines.filter { line in change.operations.contains { $0.path.hasPrefix(line.pointer) || line.pointer.hasPrefix($0.path) } }
+    }
+
     public func jsonBytes() -> [UInt8] {
         var w = JSONWriter(capacity: 1 << 16)
         func side(_ s: Snapshot) {
@@ -116,7 +124,21 @@ public struct SnapshotDiff: Sendable {
         w.append("{\"changes\":[")
         for (i, c) in changes.enumerated() {
             if i > 0 { w.append(",") }
-            w.append("{\"function\":")
+            w.append("{")
+            if c.status == .modified {
+                // The field changes as `diff` prints them: a reordered set, an event source by identity.
+                w.append("\"fields\":[")
+                for (j, line) in fieldLines(c).enumerated() {
+                    if j > 0 { w.append(",") }
+                    w.append("{\"kind\":\"\(line.kind.rawValue)\",\"pointer\":")
+                    w.writeString(line.pointer.description)
+                    w.append(",\"text\":")
+                    w.writeString(line.text)
+                    w.append("}")
+                }
+                w.append("],")
+            }
+            w.append("\"function\":")
             w.writeString(c.function)
             w.append(",\"operations\":[")
             for (j, op) in c.operations.enumerated() {
@@ -173,6 +195,9 @@ public struct SnapshotDiff: Sendable {
             var co = JSONObject()
             co["function"] = .string(c.function)
             co["status"] = .string(c.status.rawValue)
+            if c.status == .modified {
+                co["fields"] = .array(fieldLines(c).map { ["kind": .string($0.kind.rawValue), "pointer": .string($0.pointer.description), "text": .string($0.text)] })
+            }
             co["operations"] = .array(c.operations.map { op in
                 guard case .object(var oo) = op.json else { return .null }
                 if let old = op.old { oo["old"] = old }

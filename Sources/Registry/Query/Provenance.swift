@@ -61,7 +61,7 @@ extension Registry {
             let value = current.1?.value(at: pointer)
             var since = current.0
             for (rev, document) in versions.reversed().dropFirst() {
-                if document?.value(at: pointer) != value { break }
+                if !FieldChanges.equivalent(document?.value(at: pointer), value, at: pointer) { break }
                 since = rev
             }
             if revisions[since] == nil { revisions[since] = try storage.revision(since) }

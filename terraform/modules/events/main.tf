@@ -2,9 +2,15 @@ data "aws_partition" "current" {}
 
 locals {
   partition = data.aws_partition.current.partition
-  # Every event source by "<function>/<index>" (keys known at plan time).
+  # Every event source by "<function>/<type>-<hash of its identity>": what identifies a source (its
+  # queue, topic, stream, bucket and filter, schedule, or bus and pattern), so that reordering a
+  # function's events or changing a batch size never replaces the others.
   sources = merge([
-    for name, text in var.events : { for i, e in jsondecode(text) : "${name}/${i}" => merge(e, { function = name, index = i }) }
+    for name, text in var.events : {
+      for e in jsondecode(text) : "${name}/${e.type}-${substr(sha1(join(" ", [name, e.type, try(e.queue_arn, ""), try(e.topic_arn, ""),
+        try(e.stream_arn, ""), try(e.bucket, ""), try(e.prefix, ""), try(e.suffix, ""), try(e.expression, ""), try(e.event_bus, "default"),
+      try(jsonencode(e.pattern), "")])), 0, 8)}" => merge(e, { function = name })
+    }
     if contains(keys(var.functions), name)
   ]...)
   polled    = { for key, e in local.sources : key => e if contains(["sqs", "dynamodb", "kinesis"], e.type) }
@@ -51,8 +57,8 @@ resource "aws_lambda_permission" "sns" {
 resource "aws_cloudwatch_event_rule" "this" {
   for_each = local.rules
 
-  name                = "${substr("${var.name_prefix}${each.value.function}", 0, 60)}-${each.value.index}"
-  description         = "fnreg: ${each.value.type} event source ${each.value.index} of ${each.value.function}"
+  name                = "${substr("${var.name_prefix}${each.value.function}", 0, 55)}-${substr(split("-", split("/", each.key)[1])[1], 0, 8)}"
+  description         = "fnreg: ${each.value.type} event source of ${each.value.function}"
   schedule_expression = each.value.type == "schedule" ? each.value.expression : null
   event_pattern       = each.value.type == "eventbridge" ? jsonencode(each.value.pattern) : null
   event_bus_name      = each.value.type == "eventbridge" ? try(each.value.event_bus, "default") : "default"
@@ -71,7 +77,7 @@ resource "aws_cloudwatch_event_target" "this" {
 resource "aws_lambda_permission" "events" {
   for_each = local.rules
 
-  statement_id  = "AllowEventBridge-${replace(each.key, "/", "-")}"
+  statement_id  = "AllowEvents-${replace(each.key, "/", "-")}"
   action        = "lambda:InvokeFunction"
   function_name = var.function_names[each.value.function]
   principal     = "events.amazonaws.com"
