@@ -170,6 +170,7 @@ for case_id, changes, rule, schema in [
     ("event-unknown-type", {"events": [{"type": "kafka", "topic": "t"}]}, "FN-EVENT", True),
     ("event-sqs-arn", {"events": [{"type": "sqs", "queue_arn": "arn:aws:sns:us-east-1:123456789012:t"}]}, "FN-EVENT", True),
     ("event-sqs-fifo-batch", {"events": [{"type": "sqs", "queue_arn": Q + ".fifo", "batch_size": 100}]}, "FN-EVENT", False),
+    ("event-sqs-batch-without-window", {"events": [{"type": "sqs", "queue_arn": Q, "batch_size": 100}]}, "FN-EVENT", False),
     ("event-stream-position", {"events": [{"type": "kinesis", "stream_arn": "arn:aws:kinesis:us-east-1:123456789012:stream/s", "starting_position": "NOW"}]}, "FN-EVENT", True),
     ("event-stream-missing-position", {"events": [{"type": "dynamodb", "stream_arn": "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2026"}]}, "FN-REQUIRED", True),
     ("event-schedule-rate-unit", {"events": [{"type": "schedule", "expression": "rate(5 minute)"}]}, "FN-EVENT", False),

@@ -237,6 +237,10 @@ extension Run {
             let maximum = type == "sqs" && (o["queue_arn"]?.stringValue?.hasSuffix(".fifo") ?? false) ? 10 : LambdaLimits.batchSizeRange.upperBound
             if n < LambdaLimits.batchSizeRange.lowerBound || n > maximum {
                 report("FN-EVENT", p.appending("batch_size"), "batch_size must be between 1 and \(maximum), found \(n)")
+            } else if type == "sqs", n > 10, (o["maximum_batching_window"]?.numberValue ?? 0) < 1 {
+                // Lambda refuses a standard queue's batch above 10 without a batching window.
+                report("FN-EVENT", p.appending("batch_size"), "an SQS batch_size above 10 needs a maximum_batching_window of at least 1 second, found batch_size \(n)",
+                       fix: "add \"maximum_batching_window\": 1 (seconds), or a batch_size of at most 10")
             }
         }
         if let v = o["maximum_batching_window"], let n = expectInteger(v, p.appending("maximum_batching_window"), "maximum_batching_window"),
