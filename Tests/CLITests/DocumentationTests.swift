@@ -69,7 +69,7 @@ struct DocumentationTests {
                 // Shell variables stand for values.
                 arguments = arguments.map { $0.contains("$") ? "x" : $0 }
                 // A bare command name (`fnreg package`) is a mention, not a command line.
-                if arguments.count <= (arguments.first == "export" ? 2 : 1) { continue }
+                if arguments.count <= (["export", "convert"].contains(arguments.first ?? "") ? 2 : 1) { continue }
                 if arguments == ["--version"] || arguments.contains("--help") || arguments.first == "help" { continue }
                 do {
                     _ = try FnregCommand.parseAsRoot(FnregCommand.normalise(arguments))
@@ -89,7 +89,7 @@ struct DocumentationTests {
                 let tokens = Self.words(line.replacingOccurrences(of: "\\|", with: " ").replacingOccurrences(of: "[", with: " ").replacingOccurrences(of: "]", with: " "))
                 guard tokens.count > 1 else { continue }
                 var path = [tokens[1]]
-                if tokens[1] == "export", tokens.count > 2 { path.append(tokens[2]) }
+                if ["export", "convert"].contains(tokens[1]), tokens.count > 2 { path.append(tokens[2]) }
                 let help = FnregCommand.helpMessage(for: try Self.command(path), columns: 500)
                 for option in tokens where option.hasPrefix("--") {
                     let name = String(option.split(separator: "=")[0])

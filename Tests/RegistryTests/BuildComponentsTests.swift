@@ -108,6 +108,6 @@ struct BuildComponentsTests {
         let deleted = LayerStack(base: ["name": "f", "timeout": 3], environmentPatch: ["timeout": .null], override: nil)
         #expect(deleted.origin(of: JSONPointer(["timeout"])).layer == .default && deleted.effective()["timeout"] == 3)
         let old: JSONValue = ["a": 1, "runtime": "x"], new: JSONValue = ["a": 1, "runtime": "y"]
-        #expect(LayerStack.changedFields(from: old.objectValue, to: new.objectValue) == ["runtime", "handler"])
+        #expect(LayerStack.changedFields(from: old.objectValue, to: new.objectValue) == ["runtime", "handler", "snap_start"], "the fields whose rules read the runtime")
     }
 }
