@@ -24,6 +24,13 @@ public enum FieldChanges {
         return out
     }
 
+    /// The changes of one field (at `pointer`) from `left` to `right` (nil: absent on that side).
+    public static func describe(_ left: JSONValue?, _ right: JSONValue?, at pointer: JSONPointer) -> [Line] {
+        var out: [Line] = []
+        walk(left, right, pointer, &out)
+        return out
+    }
+
     /// Canonical JSON of `v`, cut to 80 characters for one-line displays.
     public static func brief(_ v: JSONValue) -> String {
         let text = JSONWriter.canonical(v)

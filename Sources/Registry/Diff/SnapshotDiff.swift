@@ -104,9 +104,32 @@ public struct SnapshotDiff: Sendable {
     /// The `--format json` document as bytes: canonical text re-indented, without an intermediate tree.
     /// The Lambda-aware field changes of one modified function (sets as sets, events by identity),
     /// those the patch operations touch (an ignored field stays out).
-    public func fieldLines(_ change: Change) -> [FieldChanges.Line] {
+    public func fieldLines(_ change: Change) -> [FieldChanges.Line] { fieldLines(change, among: nil) }
+
+    /// The top-level fields whose lists diff reads by meaning rather than position: sets (methods,
+    /// CORS lists, IAM Action/Resource, VPC ids, managed policies), layers by ARN, events by identity.
+    static let listFields: Set<String> = Set(FunctionSchema.setLikePaths.compactMap { $0.split(separator: "/").first.map(String.init) } + ["layers", "events"])
+
+    /// `fieldLines` of the top-level fields in `among` only (nil: every field).
+    func fieldLines(_ change: Change, among: Set<String>?) -> [FieldChanges.Line] {
         guard change.status == .modified else { return [] }
-        let lines = FieldChanges.describe(left.value(of: change.function), right.value(of: change.function))
+        let lines: [FieldChanges.Line]
+        var touched = Set(change.operations.compactMap { $0.path.tokens.first })
+        if let among { touched.formIntersection(among) }
+        if touched.isEmpty && among != nil { return [] }
+        if among != nil || change.operations.allSatisfy({ !$0.path.tokens.isEmpty }), let l = left.canonical(of: change.function), let r = right.canonical(of: change.function),
+           let lm = CanonicalSplice.members(l), let rm = CanonicalSplice.members(r) {
+            // Only the top-level fields the operations touch are parsed and described.
+            func field(_ bytes: [UInt8], _ members: [(key: String, value: Range<Int>)], _ key: String) -> JSONValue? {
+                guard let range = members.first(where: { $0.key == key })?.value else { return nil }
+                return try? JSONParser.parse(Array(bytes[range]))
+            }
+            lines = touched.sorted(by: codePointLess).flatMap { key in
+                FieldChanges.describe(field(l, lm, key), field(r, rm, key), at: JSONPointer([key]))
+            }
+        } else {
+            lines = FieldChanges.describe(left.value(of: change.function), right.value(of: change.function))
+        }
         return lines.filter { line in change.operations.contains { $0.path.hasPrefix(line.pointer) || line.pointer.hasPrefix($0.path) } }
     }
 
@@ -128,7 +151,7 @@ public struct SnapshotDiff: Sendable {
             if c.status == .modified {
                 // The field changes as `diff` prints them: a reordered set, an event source by identity.
                 w.append("\"fields\":[")
-                for (j, line) in fieldLines(c).enumerated() {
+                for (j, line) in fieldLines(c, among: Self.listFields).enumerated() {
                     if j > 0 { w.append(",") }
                     w.append("{\"kind\":\"\(line.kind.rawValue)\",\"pointer\":")
                     w.writeString(line.pointer.description)
@@ -196,7 +219,7 @@ public struct SnapshotDiff: Sendable {
             co["function"] = .string(c.function)
             co["status"] = .string(c.status.rawValue)
             if c.status == .modified {
-                co["fields"] = .array(fieldLines(c).map { ["kind": .string($0.kind.rawValue), "pointer": .string($0.pointer.description), "text": .string($0.text)] })
+                co["fields"] = .array(fieldLines(c, among: Self.listFields).map { ["kind": .string($0.kind.rawValue), "pointer": .string($0.pointer.description), "text": .string($0.text)] })
             }
             co["operations"] = .array(c.operations.map { op in
                 guard case .object(var oo) = op.json else { return .null }

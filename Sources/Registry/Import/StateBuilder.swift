@@ -581,18 +581,19 @@ final class StateBuilder {
                 continue
             }
             changedPairs.insert(pair)
-            setRoute(route(pair, l), for: pair)
-            if (l.environment == nil && l.override == nil)
-                || (!trustedLayers.isEmpty && trustedLayers[pair] == LayerHashes(base: l.base, environment: l.environment, override: l.override)) {
-                pairDiagnostics[pair] = nil
-                continue
-            }
             let plan: PatchPlan
             if let known = plans[old.environment] {
                 plan = known
             } else {
                 plan = self.plan(old: patchValue(old.environment)?.objectValue, new: envPatch, file: base.path)
                 plans[old.environment] = plan
+            }
+            // The route (and the file that sets it) changes only when the patch's `api` does.
+            if plan.fields.contains("api") { setRoute(route(pair, l), for: pair) }
+            if (l.environment == nil && l.override == nil)
+                || (!trustedLayers.isEmpty && trustedLayers[pair] == LayerHashes(base: l.base, environment: l.environment, override: l.override)) {
+                pairDiagnostics[pair] = nil
+                continue
             }
             if plan.fields.isEmpty { continue }
             recheck(pair, plan: plan, base: base, envPatch: envPatch, override: patchValue(l.override)?.objectValue, source: source)
