@@ -55,7 +55,7 @@ else:
     why = ("FNREG_TERRAFORM_PROVIDER=standin" if forced_standin else "no terraform on PATH" if terraform_binary is None
            else "no filesystem mirror of hashicorp/aws on this machine")
     print(f"== STAND-IN provider (Tests/terraform/standin_aws_provider.py): {why}; plans check types and the modules' own checks, not the real provider's")
-    version = "5.99.0"
+    version = "5.100.0"
     plugin_dir = work / "mirror" / "registry.terraform.io" / "hashicorp" / "aws" / version / "linux_amd64"
     plugin_dir.mkdir(parents=True)
     plugin = plugin_dir / f"terraform-provider-aws_v{version}"
