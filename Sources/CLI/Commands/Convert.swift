@@ -85,7 +85,8 @@ struct ConvertSAM: ParsableCommand {
         if dryRun {
             for f in c.functions {
                 Output.line(Output.field("--- \(target)\(f.name)/function.json"))
-                Output.write(Output.field(f.text))
+                // Line by line: escape sequences in the template's text never reach the terminal, newlines do.
+                for line in f.text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() { Output.line(Output.field(String(line))) }
             }
             return
         }
