@@ -74,6 +74,10 @@ struct BeyondTheSeedTests {
         r = try run(["query", "SELECT f.environment, e.value->>'type' AS type, e.value->>'batch_size' AS batch FROM functions f, json_each(f.config, '$.events') e ORDER BY 1, 2", "--format", "csv"], in: root)
         #expect(r.stdout.contains("dev,sqs,5") && r.stdout.contains("prod,schedule,"), "\(r.stdout)")
 
+        // A public URL validates, with the warning about the permission the provider cannot declare.
+        r = try run(["validate"], in: root)
+        #expect(r.status == 0 && r.stdout.contains("[FN-FUNCTION-URL-PUBLIC]") && r.stdout.contains("warning: /function_url/auth_type"), "\(r.stdout)")
+
         // Absent stays absent: b has none of the new fields in its export.
         r = try run(["export", "json", "--env", "prod"], in: root)
         let export = try JSONParser.parse(r.stdout)

@@ -140,6 +140,13 @@ extension Run {
             if let auth = expectString(a, p.appending("auth_type"), "function_url.auth_type"), !LambdaLimits.functionURLAuthTypes.contains(auth) {
                 report("FN-FUNCTION-URL", p.appending("auth_type"), "auth_type must be AWS_IAM or NONE (a public URL), found \(Redaction.quoted(auth))",
                        fix: closestMatch(auth, in: LambdaLimits.functionURLAuthTypes).map { "did you mean \"\($0)\"?" } ?? "use \"AWS_IAM\"")
+            } else if a.stringValue == "NONE" {
+                // Since October 2025 a new public URL also needs lambda:InvokeFunction for calls made
+                // through it, a condition the provider the modules are planned with cannot declare.
+                report("FN-FUNCTION-URL-PUBLIC", p.appending("auth_type"),
+                       "a public function URL also needs lambda:InvokeFunction granted to everyone for calls through the URL only, which the hashicorp/aws provider 5.100.0 cannot declare: the modules grant lambda:InvokeFunctionUrl, and the URL answers 403 until the other permission is added",
+                       fix: "after apply, run aws lambda add-permission --function-name ENV-NAME --statement-id AllowInvokeViaFunctionUrl --action lambda:InvokeFunction --principal '*' --invoked-via-function-url; or use AWS_IAM",
+                       severity: .warning)
             }
         } else {
             report("FN-REQUIRED", p.appending("auth_type"), "function_url requires auth_type (AWS_IAM, or NONE for a public URL)", fix: "add \"auth_type\": \"AWS_IAM\"")

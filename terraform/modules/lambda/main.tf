@@ -101,6 +101,19 @@ resource "aws_lambda_function" "this" {
 # argument on aws_lambda_function (a function in a VPC never has a public IP; redrive counts belong to
 # the queue): they stay in the registry (`fnreg show`) and are not deployed.
 
+# A public URL (auth_type NONE) is callable only with this permission. Since October 2025 Lambda also
+# wants lambda:InvokeFunction for calls through the URL (condition lambda:InvokedViaFunctionUrl),
+# which hashicorp/aws 5.100.0 cannot declare: `fnreg validate` warns (FN-FUNCTION-URL-PUBLIC).
+resource "aws_lambda_permission" "function_url" {
+  for_each = { for name, f in var.functions : name => f if f.function_url != null && try(f.function_url.auth_type, "") == "NONE" }
+
+  statement_id           = "AllowPublicFunctionUrl"
+  action                 = "lambda:InvokeFunctionUrl"
+  function_name          = aws_lambda_function.this[each.key].function_name
+  principal              = "*"
+  function_url_auth_type = "NONE"
+}
+
 # A function URL where function.json asks for one (auth_type AWS_IAM, or NONE: a public URL).
 resource "aws_lambda_function_url" "this" {
   #checkov:skip=CKV_AWS_258:auth_type NONE is written in function.json on purpose (a public endpoint); fnreg deploys only what the configuration says.
