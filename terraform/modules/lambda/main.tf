@@ -105,6 +105,7 @@ resource "aws_lambda_function" "this" {
 # wants lambda:InvokeFunction for calls through the URL (condition lambda:InvokedViaFunctionUrl),
 # which hashicorp/aws 5.100.0 cannot declare: `fnreg validate` warns (FN-FUNCTION-URL-PUBLIC).
 resource "aws_lambda_permission" "function_url" {
+  #checkov:skip=CKV_AWS_301:Only for function_url.auth_type NONE, a public URL function.json asks for on purpose; the permission is limited to function URL calls (lambda:FunctionUrlAuthType NONE).
   for_each = { for name, f in var.functions : name => f if f.function_url != null && try(f.function_url.auth_type, "") == "NONE" }
 
   statement_id           = "AllowPublicFunctionUrl"
