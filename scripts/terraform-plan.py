@@ -315,6 +315,23 @@ else:
     subprocess.run(git + ["commit", "-q", "-m", "converted"], check=True)
     plan_repository(converted, "converted SAM template")
 
+# 3c. A Serverless Framework service converted by `fnreg convert serverless`, the same way.
+service = work / "converted-serverless"
+service.mkdir()
+r = subprocess.run([fnreg, "convert", "serverless", str(root / "Tests" / "Corpus" / "serverless" / "serverless.yml"), "--out", str(service),
+                    "--today", today, "--stage", "prod"], capture_output=True, text=True)
+if r.returncode != 0:
+    failures.append("converted serverless service: fnreg convert serverless")
+    print("converted serverless service: fnreg convert serverless failed:", r.stdout[-3000:], r.stderr[-1000:], file=sys.stderr)
+else:
+    (service / "terraform" / "environments" / "prod").mkdir(parents=True)
+    (service / "terraform" / "environments" / "prod" / "environment.json").write_text('{"tags": {"Environment": "prod"}}\n')
+    git = ["git", "-C", str(service), "-c", "user.name=convert", "-c", "user.email=convert@example.com", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q", "-b", "main", str(service)], check=True)
+    subprocess.run(git + ["add", "-A"], check=True)
+    subprocess.run(git + ["commit", "-q", "-m", "converted"], check=True)
+    plan_repository(service, "converted serverless service")
+
 # 4. The modules' own tests (mocked provider; it needs the real provider's schema).
 if real:
     for module in ["api_gateway", "events", "iam", "lambda"]:

@@ -161,4 +161,55 @@ struct ConvertTests {
                                 path: "t.yaml", context: .init())
         #expect(yaml.resources["Q"]?["Properties"] == ["A": ["Fn::GetAtt": ["Fn", "Arn"]], "B": ["Fn::Sub": "x"], "C": ["Ref": "P"]])
     }
+
+    static let service = EndToEndTests.packageRoot + "/Tests/Corpus/serverless/serverless.yml"
+
+    @Test func aServerlessServiceBecomesARepositoryThatValidatesAndImports() throws {
+        let root = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var r = try run(["convert", "serverless", Self.service, "--out", root, "--stage", "prod"], in: root)
+        #expect(r.status == 0 && r.stdout.contains("Converted 4 function(s)") && r.stdout.contains("Validated: 0 error(s)"), "\(r.stdout) \(r.stderr)")
+        // The provider's settings are each function's defaults; variables resolved for the stage.
+        let create = try document(root, "createOrder")
+        #expect(create["runtime"] == "python3.13" && create["memory_size"] == .number(1024) && create["timeout"] == .number(20))
+        #expect(create["environment_variables"] == ["TABLE_NAME": "orders-prod", "STAGE": "prod", "REGION": "eu-west-1", "FEATURE_FLAG": "off"])
+        #expect(create["architectures"] == ["arm64"] && create["tracing_config"] == ["mode": "Active"])
+        #expect(create["additional_policies"]?.arrayValue?.first?["Resource"] == "arn:aws:dynamodb:eu-west-1:123456789012:table/orders-prod")
+        #expect(create["managed_policies"] == ["arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"])
+        // Two http events on one path: one route with both methods; cors covers them.
+        #expect(create["api"]?["path"] == "/orders" && create["api"]?["methods"] == ["POST", "GET"] && create["api"]?["authorizer"] == "iam")
+        #expect(create["api"]?["cors"]?["allowed_methods"] == ["POST", "OPTIONS", "GET"])
+        let get = try document(root, "getOrder")
+        #expect(get["api"]?["type"] == "http" && get["api"]?["authorizer"] == "lambda" && get["api"]?["authorizer_function"] == "authorizer")
+        #expect(get["memory_size"] == .number(512))
+        let worker = try document(root, "worker")
+        let events = worker["events"]?.arrayValue ?? []
+        #expect(events.map { $0["type"]?.stringValue ?? "" } == ["sqs", "sns", "s3", "schedule", "schedule", "eventbridge", "dynamodb"])
+        #expect(events.first?["queue_arn"] == "arn:aws:sqs:eu-west-1:123456789012:orders-prod", "!GetAtt of a queue of the service's resources")
+        #expect(events[1]["topic_arn"] == "arn:aws:sns:eu-west-1:123456789012:order-alarms" && events[2]["bucket"] == "orders-uploads-prod")
+        #expect(worker["reserved_concurrent_executions"] == .number(5) && worker["ephemeral_storage"] == .number(2048))
+        #expect(worker["dead_letter_config"] == ["target_arn": "arn:aws:sns:eu-west-1:123456789012:orders-dlq"])
+        let authorizer = try document(root, "authorizer")
+        #expect(authorizer["runtime"] == "nodejs22.x" && authorizer["function_url"]?["auth_type"] == "AWS_IAM" && authorizer["architectures"] == ["x86_64"])
+        // The handler's file is copied keeping its path, so the handler still names it.
+        #expect(FileManager.default.fileExists(atPath: root + "/lambda_functions/worker/src/worker.py"))
+        #expect(FileManager.default.fileExists(atPath: root + "/lambda_functions/authorizer/src/auth.js"))
+        // What is not carried is named; the caller's environment is never read.
+        for pointer in ["/provider/environment/API_KEY", "/functions/getOrder/provisionedConcurrency", "/functions/worker/events/6",
+                        "/functions/worker/events/0/sqs/functionResponseType", "/functions/imageFn"] {
+            #expect(r.stdout.contains(pointer), "\(pointer) is not reported: \(r.stdout)")
+        }
+        r = try EndToEndTests.run(["convert", "serverless", Self.service, "--out", root + "/again", "--format", "json"], in: root,
+                                  environment: ["FEATURE_FLAG": "on-from-the-caller", "FNREG_TODAY": "2026-11-26"])
+        #expect(r.status == 0 && !r.stdout.contains("on-from-the-caller") && r.stdout.contains("\"STAGE\": \"dev\""), "the default stage is provider.stage's fallback")
+        // It imports and exports like any repository.
+        try FileManager.default.createDirectory(atPath: root + "/terraform/environments/prod", withIntermediateDirectories: true)
+        try "{}\n".write(toFile: root + "/terraform/environments/prod/environment.json", atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: root + "/again")
+        try EndToEndTests.shell("git init -q -b main && git add -A && git -c user.name=t -c user.email=t@example.com commit -qm converted", in: root)
+        #expect(try run(["import"], in: root).status == 0)
+        r = try run(["export", "json", "--env", "prod"], in: root)
+        #expect(r.status == 0 && r.stdout.contains("\"authorizer_function\": \"authorizer\""), "\(r.stderr)")
+    }
 }
+

@@ -5,7 +5,7 @@ import Registry
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write function.json files from another tool's configuration.",
-        subcommands: [ConvertSAM.self])
+        subcommands: [ConvertSAM.self, ConvertServerless.self])
 }
 
 struct ConvertSAM: ParsableCommand {
@@ -36,31 +36,85 @@ struct ConvertSAM: ParsableCommand {
     @Flag(name: .long, help: "Never colour the output.") var noColor = false
 
     func run() throws {
-        var given: [String: String] = [:]
-        for p in parameters {
-            guard let eq = p.firstIndex(of: "="), eq != p.startIndex else {
-                throw RegistryError.usage("--parameter \(p): write NAME=VALUE, e.g. --parameter Stage=prod.")
-            }
-            given[String(p[..<eq])] = String(p[p.index(after: eq)...])
-        }
+        let given = try parameterValues(parameters)
         let name = stackName ?? ((template as NSString).lastPathComponent as NSString).deletingPathExtension
         let context = Template.Context(region: region, accountID: account, partition: partition, stackName: name, parameters: given)
-        let parsed = try Template.read(path: template, context: context)
-        let conversion = SAMConverter.convert(parsed)
-        let written = dryRun ? [] : try SAMConverter.write(conversion, to: out, templateDirectory: (template as NSString).deletingLastPathComponent)
-        let diagnostics = dryRun || conversion.functions.isEmpty ? [] : try WorkTreeState.validate(path: out, today: try resolveToday(today) ?? currentDay())
-        if output.format == .json {
-            var o = conversion.json(written: written).objectValue ?? JSONObject()
-            o["dry_run"] = .bool(dryRun)
-            o["diagnostics"] = .array(diagnostics.map(\.json))
-            Output.json(.object(o))
-        } else {
-            report(conversion, written: written, diagnostics: diagnostics)
-        }
-        if !diagnostics.errors.isEmpty { throw ExitCode(1) }
+        let conversion = SAMConverter.convert(try Template.read(path: template, context: context))
+        try finish(conversion, source: template, out: out, dryRun: dryRun, today: today, format: output.format)
     }
+}
 
-    private func report(_ c: SAMConverter.Conversion, written: [String], diagnostics: [Diagnostic]) {
+/// `NAME=VALUE` options as a map.
+func parameterValues(_ parameters: [String]) throws -> [String: String] {
+    var given: [String: String] = [:]
+    for p in parameters {
+        guard let eq = p.firstIndex(of: "="), eq != p.startIndex else {
+            throw RegistryError.usage("--parameter \(p): write NAME=VALUE, e.g. --parameter Stage=prod.")
+        }
+        given[String(p[..<eq])] = String(p[p.index(after: eq)...])
+    }
+    return given
+}
+
+/// Writes (unless a dry run), validates the result, and prints; exit 1 when it has errors.
+func finish(_ conversion: SAMConverter.Conversion, source: String, out: String, dryRun: Bool, today: String?, format: OutputFormat) throws {
+    let written = dryRun ? [] : try SAMConverter.write(conversion, to: out, templateDirectory: (source as NSString).deletingLastPathComponent)
+    let diagnostics = dryRun || conversion.functions.isEmpty ? [] : try WorkTreeState.validate(path: out, today: try resolveToday(today) ?? currentDay())
+    if format == .json {
+        var o = conversion.json(written: written).objectValue ?? JSONObject()
+        o["dry_run"] = .bool(dryRun)
+        o["diagnostics"] = .array(diagnostics.map(\.json))
+        Output.json(.object(o))
+    } else {
+        ConversionReport(source: source, out: out, dryRun: dryRun).print(conversion, diagnostics: diagnostics)
+    }
+    if !diagnostics.errors.isEmpty { throw ExitCode(1) }
+}
+
+
+struct ConvertServerless: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serverless",
+        abstract: "Write a function.json for each function of a Serverless Framework service (serverless.yml).",
+        discussion: """
+            Each function of `functions` becomes OUT/lambda_functions/<key>/function.json, with the provider's settings as its
+            defaults (runtime, memorySize, timeout, environment and tags merged, architecture, tracing, vpc, layers, IAM statements
+            and managed policies, or an existing role), its events as api (http, httpApi) and events (sqs, sns, s3, schedule,
+            eventBridge, stream), and the handler's file copied beside it. Variables resolved: ${self:…}, ${opt:stage} and
+            ${sls:stage} (--stage), ${aws:region}, ${aws:accountId}, fallbacks (${env:X, 'default'}; the machine's own
+            environment is never read), and Ref/Fn::GetAtt of the service's resources named literally. Every value that cannot
+            be carried is named with its JSON Pointer in the file and why. Refuses, writing nothing, when a function's
+            directory already exists; then validates OUT (exit 1 on errors).
+            """)
+
+    @Argument(help: "The service file (serverless.yml, or its JSON form).", completion: .file(extensions: ["yml", "yaml", "json"])) var file: String
+    @Option(help: ArgumentHelp("The configuration repository to write into.", valueName: "dir"), completion: .directory) var out: String = "."
+    @Option(help: "The stage ${opt:stage} and ${sls:stage} stand for (default: provider.stage, else dev).") var stage: String?
+    @Option(help: "${aws:region} (default: provider.region, else us-east-1).") var region: String?
+    @Option(help: "${aws:accountId}.") var account: String = "123456789012"
+    @Option(help: "The ARN partition of the ARNs written.") var partition: String = "aws"
+    @Flag(help: "Print what would be written; write nothing.") var dryRun = false
+    @Option(help: "Judge runtime lifecycle dates at this day when validating (default: $FNREG_TODAY, else today).") var today: String?
+    @OptionGroup var output: FormatOption
+    @Flag(name: .long, help: "Never colour the output.") var noColor = false
+
+    func run() throws {
+        var context = Template.Context(accountID: account, partition: partition)
+        if let region { context.region = region }
+        let conversion = try ServerlessConverter.convert(path: file, stage: stage, context: context, regionGiven: region != nil)
+        try finish(conversion, source: file, out: out, dryRun: dryRun, today: today, format: output.format)
+    }
+}
+
+/// What a conversion prints: the functions and their code, what was not carried, what was skipped,
+/// then the documents (--dry-run) or the validation of the result.
+struct ConversionReport {
+    let source: String
+    let out: String
+    let dryRun: Bool
+
+    func print(_ c: SAMConverter.Conversion, diagnostics: [Diagnostic]) {
+        let template = source
         let target = out == "." ? "lambda_functions/" : (out as NSString).appendingPathComponent("lambda_functions") + "/"
         Output.line(Output.field("\(dryRun ? "Would convert" : "Converted") \(c.functions.count) function(s) of \(template) into \(target)"))
         let width = c.functions.map(\.name.count).max() ?? 0
@@ -69,6 +123,7 @@ struct ConvertSAM: ParsableCommand {
             switch f.code {
             case .directory(let d): code = "code from \(d)"
             case .inline(let file, _): code = "inline code as \(file)"
+            case .files(_, let paths): code = "code: " + paths.joined(separator: ", ")
             case .none(let why): code = "no code (\(why)): add it by hand"
             }
             Output.line(Output.field("  \(f.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(f.logicalID): \(code)"))

@@ -38,6 +38,8 @@ public enum SAMConverter {
         case directory(String)
         /// Source written in the template (`InlineCode`, `Code.ZipFile`): a file name and its text.
         case inline(file: String, text: String)
+        /// Some files of a directory (`root`), by their paths relative to it, copied keeping those paths.
+        case files(root: String, paths: [String])
         /// Nowhere this machine can read (an S3 object, an image): add the code by hand.
         case none(String)
     }
@@ -81,6 +83,14 @@ public enum SAMConverter {
             case .inline(let file, let text):
                 try AtomicFile.write(Array(text.utf8), to: directory + "/" + file)
                 written.append(directory + "/" + file)
+            case .files(let root, let paths):
+                for relative in paths {
+                    guard let data = fm.contents(atPath: root + "/" + relative) else { continue }
+                    let to = directory + "/" + relative
+                    try? fm.createDirectory(atPath: (to as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                    try AtomicFile.write([UInt8](data), to: to)
+                    written.append(to)
+                }
             case .none:
                 break
             }
@@ -156,6 +166,7 @@ extension SAMConverter.Conversion {
             switch f.code {
             case .directory(let d): o["code"] = ["kind": "directory", "path": .string(d)]
             case .inline(let file, _): o["code"] = ["kind": "inline", "file": .string(file)]
+            case .files(let root, let paths): o["code"] = ["kind": "files", "root": .string(root), "paths": .array(paths.map(JSONValue.string))]
             case .none(let why): o["code"] = ["kind": "none", "reason": .string(why)]
             }
             o["not_carried"] = .array(f.notCarried.map(loss))

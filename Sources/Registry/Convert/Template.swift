@@ -64,6 +64,29 @@ public struct Template: Sendable {
         }
     }
 
+    /// A template made of parts of another document (the `resources` of a serverless.yml).
+    init(root: JSONValue, path: String, context: Context) {
+        self.root = root
+        self.path = path
+        self.context = context
+    }
+
+    /// YAML (with CloudFormation's short-form tags) or JSON text as JSON, or why it is not.
+    static func parse(_ text: String, path: String) throws -> JSONValue {
+        let trimmed = text.drop { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" || $0 == "\u{FEFF}" }
+        if trimmed.first == "{" {
+            do { return try JSONParser.parse(text) } catch {
+                throw RegistryError.refused("\(path) is not valid JSON (\(error)); fix it or give it as YAML.")
+            }
+        }
+        let node: Node?
+        do { node = try Yams.compose(yaml: text) } catch {
+            throw RegistryError.refused("\(path) is not valid YAML: \(describe(error)); fix it.")
+        }
+        guard let node else { throw RegistryError.refused("\(path) is empty.") }
+        return try json(node, path: path)
+    }
+
     private static func describe(_ error: Error) -> String {
         String(String(describing: error).split(separator: "\n").first ?? "")
     }
