@@ -121,10 +121,8 @@ struct FunctionConversion {
             }
             for m in variables {
                 switch converter.resolve(m.value) {
-                case .value(.string(let s)): out[m.key] = .string(s)
-                case .value(.number(let n)): out[m.key] = .string(n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n))
-                case .value(.bool(let b)): out[m.key] = .string(b ? "true" : "false")
-                case .value: lose("\(pointer)/Variables/\(m.key)", "not a string")
+                case .value(let v):
+                    if let s = SAMConverter.text(v) { out[m.key] = .string(s) } else { lose("\(pointer)/Variables/\(m.key)", "not a string") }
                 case .noValue: out[m.key] = nil
                 case .unknown(let why): lose("\(pointer)/Variables/\(m.key)", why)
                 }
@@ -134,15 +132,10 @@ struct FunctionConversion {
     }
 
     func result() -> SAMConverter.Function {
-        let order = FunctionSchema.fieldNames
-        let ordered = order.compactMap { key in members[key].map { (key, $0) } }
-        return .init(logicalID: logicalID, name: converter.names[logicalID] ?? logicalID, members: ordered, code: code, notCarried: losses)
+        .init(logicalID: logicalID, name: converter.names[logicalID] ?? logicalID, fields: members, code: code, notCarried: losses)
     }
 
-    func number(_ v: JSONValue, _ key: String) -> JSONValue {
-        if case .string(let s) = v, let n = Double(s) { return .number(n) }
-        return v
-    }
+    func number(_ v: JSONValue, _ key: String) -> JSONValue { SAMConverter.number(v) }
 
     // MARK: IAM
 
@@ -205,7 +198,7 @@ struct FunctionConversion {
         }
         if !statements.isEmpty { members["additional_policies"] = .array(statements) }
         if !managed.isEmpty { members["managed_policies"] = .array(dedupe(managed)) }
-        if let boundary = property("PermissionsBoundary") { _ = boundary; lose("\(base)/PermissionsBoundary", "the role fnreg generates has no permissions boundary") }
+        if property("PermissionsBoundary") != nil { lose("\(base)/PermissionsBoundary", "the role fnreg generates has no permissions boundary") }
     }
 
     func dedupe(_ a: [JSONValue]) -> [JSONValue] {

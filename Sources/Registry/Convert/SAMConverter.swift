@@ -153,6 +153,33 @@ public enum SAMConverter {
     }
 }
 
+extension SAMConverter {
+    /// A number, string or boolean as the text a template or an environment variable means by it
+    /// (`30`, not `30.0`); nil for other values.
+    static func text(_ v: JSONValue) -> String? {
+        switch v {
+        case .string(let s): return s
+        case .number(let n): return n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
+        case .bool(let b): return b ? "true" : "false"
+        default: return nil
+        }
+    }
+
+    /// A number written as a string (`"512"`, as YAML and templates often do) as a number.
+    static func number(_ v: JSONValue) -> JSONValue {
+        if case .string(let s) = v, let n = Double(s) { return .number(n) }
+        return v
+    }
+}
+
+extension SAMConverter.Function {
+    /// A converted function with its fields in the format's order.
+    init(logicalID: String, name: String, fields: [String: JSONValue], code: SAMConverter.Code, notCarried: [SAMConverter.Loss]) {
+        self.init(logicalID: logicalID, name: name, members: FunctionSchema.fieldNames.compactMap { k in fields[k].map { (k, $0) } },
+                  code: code, notCarried: notCarried)
+    }
+}
+
 extension SAMConverter.Conversion {
     /// The conversion as `fnreg convert sam --format json` prints it: each function's name, logical
     /// ID, document and code, what was not carried, and the resources skipped.

@@ -122,7 +122,7 @@ struct ServiceConversion {
             switch variable(expression, depth: depth) {
             case .value(let v):
                 if whole { return v.stringValue.map { .value(.string($0)) } ?? .value(v) }
-                guard let piece = Self.text(v) else { return .unknown("${\(expression)} is not a string, a number or a boolean") }
+                guard let piece = SAMConverter.text(v) else { return .unknown("${\(expression)} is not a string, a number or a boolean") }
                 s.replaceSubrange(open.lowerBound...close, with: piece)
             case .noValue:
                 return .noValue
@@ -131,15 +131,6 @@ struct ServiceConversion {
             }
         }
         return .value(.string(s))
-    }
-
-    static func text(_ v: JSONValue) -> String? {
-        switch v {
-        case .string(let s): return s
-        case .number(let n): return n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
-        case .bool(let b): return b ? "true" : "false"
-        default: return nil
-        }
     }
 
     private func variable(_ expression: String, depth: Int) -> Resolved {

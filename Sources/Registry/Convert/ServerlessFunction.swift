@@ -50,7 +50,7 @@ struct ServerlessFunction {
             for m in o {
                 switch service.resolve(m.value) {
                 case .value(let v):
-                    if let s = ServiceConversion.text(v) { out[m.key] = .string(s) } else { lose("\(pointer)/\(m.key)", "not a string") }
+                    if let s = SAMConverter.text(v) { out[m.key] = .string(s) } else { lose("\(pointer)/\(m.key)", "not a string") }
                 case .noValue: out[m.key] = nil
                 case .unknown(let why): lose("\(pointer)/\(m.key)", why)
                 }
@@ -100,14 +100,10 @@ struct ServerlessFunction {
     }
 
     func result() -> SAMConverter.Function {
-        let ordered = FunctionSchema.fieldNames.compactMap { k in members[k].map { (k, $0) } }
-        return .init(logicalID: key, name: service.names[key] ?? key, members: ordered, code: code, notCarried: losses)
+        .init(logicalID: key, name: service.names[key] ?? key, fields: members, code: code, notCarried: losses)
     }
 
-    func number(_ v: JSONValue) -> JSONValue {
-        if case .string(let s) = v, let n = Double(s) { return .number(n) }
-        return v
-    }
+    func number(_ v: JSONValue) -> JSONValue { SAMConverter.number(v) }
 
     static let unsupported: [String: String] = [
         "provisionedConcurrency": "provisioned concurrency needs an alias, which function.json does not describe",

@@ -46,19 +46,7 @@ public struct Template: Sendable {
     public init(text: String, path: String, context: Context) throws {
         self.path = path
         self.context = context
-        let trimmed = text.drop { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" || $0 == "\u{FEFF}" }
-        if trimmed.first == "{" {
-            do { root = try JSONParser.parse(text) } catch {
-                throw RegistryError.refused("\(path) is not valid JSON (\(error)); fix the template or give it as YAML.")
-            }
-        } else {
-            let node: Node?
-            do { node = try Yams.compose(yaml: text) } catch {
-                throw RegistryError.refused("\(path) is not valid YAML: \(Template.describe(error)); fix the template.")
-            }
-            guard let node else { throw RegistryError.refused("\(path) is empty; a template has a Resources section.") }
-            root = try Template.json(node, path: path)
-        }
+        root = try Template.parse(text, path: path)
         guard root["Resources"]?.objectValue != nil else {
             throw RegistryError.refused("\(path) has no Resources section; it is not a CloudFormation or SAM template.")
         }
@@ -83,7 +71,7 @@ public struct Template: Sendable {
         do { node = try Yams.compose(yaml: text) } catch {
             throw RegistryError.refused("\(path) is not valid YAML: \(describe(error)); fix it.")
         }
-        guard let node else { throw RegistryError.refused("\(path) is empty.") }
+        guard let node else { throw RegistryError.refused("\(path) is empty: there is nothing to convert.") }
         return try json(node, path: path)
     }
 
@@ -168,13 +156,9 @@ extension Template {
         if let given = context.parameters[name] {
             text = given
         } else if let d = declaration["Default"] {
-            switch d {
-            case .string(let s): text = s
-            case .number(let n): text = n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
-            case .bool(let b): text = b ? "true" : "false"
-            case .array(let a): text = a.compactMap(\.stringValue).joined(separator: ",")
-            default: return .unknown("parameter \(name) has a default that is not a value")
-            }
+            if let t = SAMConverter.text(d) { text = t }
+            else if let a = d.arrayValue { text = a.compactMap(\.stringValue).joined(separator: ",") }
+            else { return .unknown("parameter \(name) has a default that is not a value") }
         } else {
             return .unknown("parameter \(name) has no default (give one with --parameter \(name)=VALUE)")
         }

@@ -57,10 +57,9 @@ struct Resolver {
 
     private mutating func string(_ v: JSONValue) -> Result<String, Reason> {
         switch resolve(v) {
-        case .value(.string(let s)): return .success(s)
-        case .value(.number(let n)): return .success(n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n))
-        case .value(.bool(let b)): return .success(b ? "true" : "false")
-        case .value(let other): return .failure(Reason("a string was expected, not \(other.typeDescription)"))
+        case .value(let v):
+            guard let s = SAMConverter.text(v) else { return .failure(Reason("a string was expected, not \(v.typeDescription)")) }
+            return .success(s)
         case .noValue: return .failure(Reason("AWS::NoValue where a string was expected"))
         case .unknown(let why): return .failure(Reason(why))
         }

@@ -110,26 +110,23 @@ public struct SnapshotDiff: Sendable {
     /// CORS lists, IAM Action/Resource, VPC ids, managed policies), layers by ARN, events by identity.
     static let listFields: Set<String> = Set(FunctionSchema.setLikePaths.compactMap { $0.split(separator: "/").first.map(String.init) } + ["layers", "events"])
 
-    /// `fieldLines` of the top-level fields in `among` only (nil: every field).
+    /// `fieldLines` of the top-level fields in `among` only (nil: every field). Only the fields the
+    /// operations touch are parsed, each on its own.
     func fieldLines(_ change: Change, among: Set<String>?) -> [FieldChanges.Line] {
         guard change.status == .modified else { return [] }
-        let lines: [FieldChanges.Line]
+        if among == nil, change.operations.contains(where: { $0.path.tokens.isEmpty }) {
+            return FieldChanges.describe(left.value(of: change.function), right.value(of: change.function))
+        }
         var touched = Set(change.operations.compactMap { $0.path.tokens.first })
         if let among { touched.formIntersection(among) }
-        if touched.isEmpty && among != nil { return [] }
-        if among != nil || change.operations.allSatisfy({ !$0.path.tokens.isEmpty }), let l = left.canonical(of: change.function), let r = right.canonical(of: change.function),
-           let lm = CanonicalSplice.members(l), let rm = CanonicalSplice.members(r) {
-            // Only the top-level fields the operations touch are parsed and described.
-            func field(_ bytes: [UInt8], _ members: [(key: String, value: Range<Int>)], _ key: String) -> JSONValue? {
-                guard let range = members.first(where: { $0.key == key })?.value else { return nil }
-                return try? JSONParser.parse(Array(bytes[range]))
+        func reader(_ side: Snapshot) -> (String) -> JSONValue? {
+            guard let bytes = side.canonical(of: change.function), let members = CanonicalSplice.members(bytes) else {
+                return { side.value(of: change.function)?[$0] }
             }
-            lines = touched.sorted(by: codePointLess).flatMap { key in
-                FieldChanges.describe(field(l, lm, key), field(r, rm, key), at: JSONPointer([key]))
-            }
-        } else {
-            lines = FieldChanges.describe(left.value(of: change.function), right.value(of: change.function))
+            return { key in members.first(where: { $0.key == key }).flatMap { try? JSONParser.parse(Array(bytes[$0.value])) } }
         }
+        let (l, r) = (reader(left), reader(right))
+        let lines = touched.sorted(by: codePointLess).flatMap { FieldChanges.describe(l($0), r($0), at: JSONPointer([$0])) }
         return lines.filter { line in change.operations.contains { $0.path.hasPrefix(line.pointer) || line.pointer.hasPrefix($0.path) } }
     }
 

@@ -207,10 +207,8 @@ extension Run {
     private mutating func event(_ type: String, _ o: JSONObject, _ p: JSONPointer) {
         func arn(_ key: String, _ service: String, _ what: String) {
             guard let v = o[key], let s = expectString(v, p.appending(key), key) else { return }
-            let parts = s.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-            let ok = parts.count == 6 && parts[0] == "arn" && isPartition(parts[1]) && parts[2] == service && !parts[3].isEmpty
-                && parts[4].count == 12 && parts[4].allSatisfy(\.isNumber) && !parts[5].isEmpty
-                && (service != "dynamodb" || parts[5].contains("/stream/"))
+            let ok = ARN(s).map { $0.service == service && !$0.region.isEmpty && $0.hasAccountID && !$0.resource.isEmpty
+                && (service != "dynamodb" || $0.resource.contains("/stream/")) } ?? false
             if !ok { report("FN-EVENT", p.appending(key), "\(Redaction.quoted(s)) is not \(what)", fix: "use arn:aws:\(service):REGION:ACCOUNT:\(service == "dynamodb" ? "table/NAME/stream/LABEL" : "NAME")") }
         }
         switch type {
@@ -264,20 +262,14 @@ extension Run {
 
 /// `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`.
 func isRoleArn(_ s: String) -> Bool {
-    let parts = s.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-    guard parts.count == 6, parts[0] == "arn", isPartition(parts[1]), parts[2] == "iam", parts[3].isEmpty,
-          parts[4].count == 12, parts[4].allSatisfy(\.isNumber), parts[5].hasPrefix("role/") else { return false }
-    let name = parts[5].dropFirst("role/".count)
-    return !name.isEmpty && name.utf8.allSatisfy { isAlnum($0) || "+=,.@_-/".utf8.contains($0) }
+    guard let arn = ARN(s), arn.service == "iam", arn.region.isEmpty, arn.hasAccountID else { return false }
+    return arn.hasIAMName(after: "role/")
 }
 
 /// `arn:PARTITION:iam::aws|ACCOUNT:policy/PATH/NAME`.
 func isManagedPolicyArn(_ s: String) -> Bool {
-    let parts = s.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-    guard parts.count == 6, parts[0] == "arn", isPartition(parts[1]), parts[2] == "iam", parts[3].isEmpty,
-          parts[4] == "aws" || (parts[4].count == 12 && parts[4].allSatisfy(\.isNumber)), parts[5].hasPrefix("policy/") else { return false }
-    let name = parts[5].dropFirst("policy/".count)
-    return !name.isEmpty && name.utf8.allSatisfy { isAlnum($0) || "+=,.@_-/".utf8.contains($0) }
+    guard let arn = ARN(s), arn.service == "iam", arn.region.isEmpty, arn.account == "aws" || arn.hasAccountID else { return false }
+    return arn.hasIAMName(after: "policy/")
 }
 
 /// S3's bucket naming rules (the common subset): 3–63 characters of lower-case letters, digits,

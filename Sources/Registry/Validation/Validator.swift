@@ -694,10 +694,8 @@ func isEnvironmentKey(_ key: String) -> Bool {
 /// `arn:PARTITION:sqs|sns:REGION:ACCOUNT:NAME`: a queue or topic in an account and a region (the
 /// provider refuses an ARN without them at plan time).
 func isDeadLetterTargetArn(_ s: String) -> Bool {
-    let parts = s.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-    guard parts.count == 6, parts[0] == "arn", isPartition(parts[1]), parts[2] == "sqs" || parts[2] == "sns" else { return false }
-    guard !parts[3].isEmpty, parts[3].utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "-") }) else { return false }
-    return parts[4].count == 12 && parts[4].allSatisfy(\.isNumber) && !parts[5].isEmpty
+    guard let arn = ARN(s), arn.service == "sqs" || arn.service == "sns" else { return false }
+    return arn.hasRegionName && arn.hasAccountID && !arn.resource.isEmpty
 }
 
 /// A bare Lambda function name: 1–64 letters, digits, '-' and '_'.
@@ -707,19 +705,17 @@ func isFunctionName(_ s: String) -> Bool {
 
 /// `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`.
 func isLambdaFunctionArn(_ s: String) -> Bool {
-    let parts = s.split(separator: ":", omittingEmptySubsequences: false)
-    guard parts.count == 7 || parts.count == 8, parts[0] == "arn", isPartition(parts[1]), parts[2] == "lambda", parts[5] == "function" else { return false }
-    guard !parts[3].isEmpty, parts[3].utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "-") }) else { return false }
-    guard parts[4].count == 12, parts[4].allSatisfy(\.isNumber), isFunctionName(String(parts[6])) else { return false }
-    return parts.count == 7 || (!parts[7].isEmpty && parts[7].utf8.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "$") })
+    guard let arn = ARN(s), arn.service == "lambda", arn.hasRegionName, arn.hasAccountID else { return false }
+    let rest = arn.resource.split(separator: ":", omittingEmptySubsequences: false)   // function:NAME[:QUALIFIER]
+    guard rest.count == 2 || rest.count == 3, rest[0] == "function", isFunctionName(String(rest[1])) else { return false }
+    return rest.count == 2 || (!rest[2].isEmpty && rest[2].utf8.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "$") })
 }
 
 /// `arn:aws:cognito-idp:REGION:ACCOUNT:userpool/REGION_ID`.
 func isUserPoolArn(_ s: String) -> Bool {
-    let parts = s.split(separator: ":", omittingEmptySubsequences: false)
-    guard parts.count == 6, parts[0] == "arn", isPartition(parts[1]), parts[2] == "cognito-idp", !parts[3].isEmpty,
-          parts[4].count == 12, parts[4].allSatisfy(\.isNumber), parts[5].hasPrefix("userpool/") else { return false }
-    let id = parts[5].dropFirst("userpool/".count).split(separator: "_", omittingEmptySubsequences: false)
+    guard let arn = ARN(s), arn.service == "cognito-idp", !arn.region.isEmpty, arn.hasAccountID, arn.resource.hasPrefix("userpool/"),
+          !arn.resource.contains(":") else { return false }
+    let id = arn.resource.dropFirst("userpool/".count).split(separator: "_", omittingEmptySubsequences: false)
     return id.count == 2 && !id[0].isEmpty && !id[1].isEmpty && id[1].utf8.allSatisfy(isAlnum)
         && id[0].utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "-") }
 }
